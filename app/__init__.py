@@ -1,0 +1,1 @@
+"""Murmur: a self-hosted, real-time social feed."""

@@ -1,0 +1,1 @@
+"""The feed pages: the live feed, load-more fragments and permalinks."""

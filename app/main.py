@@ -1,0 +1,207 @@
+"""Assembles the Murmur web application."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.openapi import OpenAPIConfig
+from litestar.response import Redirect, Template
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+from tortoise.exceptions import DBConnectionError, OperationalError
+
+from app.accounts.handlers import AccountApi, AccountPages
+from app.accounts.sessions import provide_optional_viewer, provide_viewer
+from app.bus.base import BusUnavailable
+from app.errors import DomainError
+from app.feed.handlers import FeedPages
+from app.health import healthz, readyz
+from app.logs import configure_logging
+from app.media_files import media_file
+from app.pages import page_context
+from app.posts.handlers import PostsApi
+from app.runtime import Runtime, running, secret_key
+from app.settings import Settings, get_settings
+from app.storage.base import StorageUnavailable
+from app.templating import STATIC_DIR, jinja_env
+from realtime.socket import feed_socket
+
+logger = logging.getLogger(__name__)
+request_logger = logging.getLogger("murmur.requests")
+
+CSRF_COOKIE = "murmur_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    configure_logging()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with running(settings) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    def runtime_of(state: State) -> Runtime:
+        return state.runtime  # type: ignore[no-any-return]
+
+    dependencies = {
+        "settings": Provide(lambda: settings, sync_to_thread=False),
+        "replica_id": Provide(lambda: settings.server.replica_id, sync_to_thread=False),
+        "viewer": Provide(provide_viewer),
+        "maybe_viewer": Provide(provide_optional_viewer),
+        "stores": Provide(lambda state: runtime_of(state).stores, sync_to_thread=False),
+        "bus": Provide(lambda state: runtime_of(state).bus, sync_to_thread=False),
+        "hub": Provide(lambda state: runtime_of(state).hub, sync_to_thread=False),
+        "posts": Provide(lambda state: runtime_of(state).posts, sync_to_thread=False),
+        "uploads": Provide(lambda state: runtime_of(state).uploads, sync_to_thread=False),
+    }
+
+    return Litestar(
+        route_handlers=[
+            AccountPages,
+            AccountApi,
+            FeedPages,
+            PostsApi,
+            feed_socket,
+            healthz,
+            readyz,
+            media_file,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], include_in_schema=False
+            ),
+        ],
+        dependencies=dependencies,
+        lifespan=[lifespan],
+        middleware=[request_log_middleware],
+        csrf_config=CSRFConfig(
+            secret=secret_key(settings),
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_samesite="lax",
+            cookie_secure=settings.server.cookie_secure,
+            cookie_httponly=True,
+        ),
+        template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja_env())),
+        openapi_config=OpenAPIConfig(title="Murmur API", version="1.0.0", path="/api/schema"),
+        exception_handlers={Exception: handle_error},
+        debug=False,
+    )
+
+
+_UNAVAILABLE = {
+    DBConnectionError: "The database is not reachable right now. Please try again in a moment.",
+    OperationalError: "The database is not reachable right now. Please try again in a moment.",
+    StorageUnavailable: "File storage is not reachable right now. Please try again in a moment.",
+    BusUnavailable: "The message bus is not reachable right now. Please try again in a moment.",
+    ConnectionError: "A service Murmur needs is not reachable right now. Please try again soon.",
+}
+
+
+def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """The one place that turns errors into HTTP responses: JSON for the API, pages otherwise."""
+    status, message = _status_and_message(exc)
+    if status >= 500:
+        logger.error(
+            "request failed %s %s: %s", request.method, request.url.path, message, exc_info=exc
+        )
+
+    wants_json = request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
+    if wants_json:
+        return Response({"status_code": status, "detail": message}, status_code=status)
+    if status == 401:
+        return Redirect("/login")
+    context = page_context(
+        request,
+        None,
+        status_code=status,
+        title=_TITLES.get(status, "Something went wrong"),
+        message=message,
+    )
+    return Template("error.html", context=context, status_code=status)
+
+
+_TITLES = {
+    400: "That did not work",
+    403: "Not allowed",
+    404: "Not found",
+    413: "Too large",
+    503: "Unavailable",
+}
+
+
+def _status_and_message(exc: Exception) -> tuple[int, str]:
+    if isinstance(exc, DomainError):
+        return exc.status_code, exc.message
+    if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
+        return (
+            403,
+            "This request is missing its security token (CSRF). Reload the page and try again.",
+        )
+    if isinstance(exc, ValidationException):
+        return 400, _validation_message(exc)
+    if isinstance(exc, NotFoundException):
+        return 404, "There is nothing at this address."
+    if isinstance(exc, HTTPException):
+        return exc.status_code, str(exc.detail)
+    for kind, message in _UNAVAILABLE.items():
+        if isinstance(exc, kind):
+            return 503, message
+    return 500, "Something went wrong on our side. Please try again."
+
+
+def _validation_message(exc: ValidationException) -> str:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    details = [f"{e.get('key', 'body')}: {e.get('message')}" for e in extra if isinstance(e, dict)]
+    return "The request was not valid: " + ("; ".join(details) if details else str(exc.detail))
+
+
+def request_log_middleware(app: ASGIApp) -> ASGIApp:
+    """One INFO line per HTTP request: method, path, status, milliseconds."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Any) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            client = scope.get("client")
+            request_logger.info(
+                "%s %s %s %.1fms client=%s",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                client[0] if client else "-",
+            )
+
+    return middleware

@@ -1,0 +1,1 @@
+"""Posts: composing, media attachments, deletion."""

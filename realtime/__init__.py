@@ -1,0 +1,1 @@
+"""Real-time fan-out: bus events to the websockets held by this web replica."""

@@ -1,0 +1,49 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.murmur_client import MurmurClient
+from tests.servers import EmbeddedServer
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated test media, made once per run."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedServer]:
+    """Murmur on the embedded defaults (SQLite, local folder, in-process bus and encoder)."""
+    server = EmbeddedServer(
+        tmp_path_factory.mktemp("embedded"),
+        {
+            "MURMUR_MAX_IMAGE_BYTES": str(5 * 1024 * 1024),
+            "MURMUR_MAX_VIDEO_BYTES": str(40 * 1024 * 1024),
+        },
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def make_client(embedded_server: EmbeddedServer) -> AsyncIterator[object]:
+    """Factory of signed-up users' clients against the embedded server."""
+    clients: list[MurmurClient] = []
+
+    async def make(sign_up: bool = True) -> MurmurClient:
+        client = MurmurClient(embedded_server.base_url)
+        clients.append(client)
+        if sign_up:
+            await client.sign_up()
+        return client
+
+    yield make
+    for client in clients:
+        await client.close()
