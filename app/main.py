@@ -28,7 +28,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 
 from app.accounts.handlers import AccountApi, AccountPages
 from app.accounts.sessions import provide_optional_viewer, provide_viewer
-from app.bus.base import BusUnavailable
+from app.bus.base import Bus, BusUnavailable
 from app.errors import DomainError
 from app.feed.handlers import FeedPages
 from app.health import healthz, readyz
@@ -36,10 +36,13 @@ from app.logs import configure_logging
 from app.media_files import media_file
 from app.pages import page_context
 from app.posts.handlers import PostsApi
+from app.posts.service import PostService
+from app.posts.uploads import UploadReceiver
 from app.runtime import Runtime, running, secret_key
 from app.settings import Settings, get_settings
-from app.storage.base import StorageUnavailable
+from app.storage.base import StorageUnavailable, Stores
 from app.templating import STATIC_DIR, jinja_env
+from realtime.hub import Hub
 from realtime.socket import feed_socket
 
 logger = logging.getLogger(__name__)
@@ -59,19 +62,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.runtime = runtime
             yield
 
-    def runtime_of(state: State) -> Runtime:
-        return state.runtime  # type: ignore[no-any-return]
+    def provide_settings() -> Settings:
+        return settings
+
+    def provide_replica_id() -> str:
+        return settings.server.replica_id
 
     dependencies = {
-        "settings": Provide(lambda: settings, sync_to_thread=False),
-        "replica_id": Provide(lambda: settings.server.replica_id, sync_to_thread=False),
+        "settings": Provide(provide_settings, sync_to_thread=False),
+        "replica_id": Provide(provide_replica_id, sync_to_thread=False),
         "viewer": Provide(provide_viewer),
         "maybe_viewer": Provide(provide_optional_viewer),
-        "stores": Provide(lambda state: runtime_of(state).stores, sync_to_thread=False),
-        "bus": Provide(lambda state: runtime_of(state).bus, sync_to_thread=False),
-        "hub": Provide(lambda state: runtime_of(state).hub, sync_to_thread=False),
-        "posts": Provide(lambda state: runtime_of(state).posts, sync_to_thread=False),
-        "uploads": Provide(lambda state: runtime_of(state).uploads, sync_to_thread=False),
+        "stores": Provide(provide_stores, sync_to_thread=False),
+        "bus": Provide(provide_bus, sync_to_thread=False),
+        "hub": Provide(provide_hub, sync_to_thread=False),
+        "posts": Provide(provide_posts, sync_to_thread=False),
+        "uploads": Provide(provide_uploads, sync_to_thread=False),
     }
 
     return Litestar(
@@ -102,8 +108,34 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja_env())),
         openapi_config=OpenAPIConfig(title="Murmur API", version="1.0.0", path="/api/schema"),
         exception_handlers={Exception: handle_error},
+        logging_config=None,
+        request_max_body_size=1024 * 1024,  # forms and JSON; uploads set their own
         debug=False,
     )
+
+
+def _runtime(state: State) -> Runtime:
+    return state.runtime  # type: ignore[no-any-return]
+
+
+def provide_stores(state: State) -> Stores:
+    return _runtime(state).stores
+
+
+def provide_bus(state: State) -> Bus:
+    return _runtime(state).bus
+
+
+def provide_hub(state: State) -> Hub:
+    return _runtime(state).hub
+
+
+def provide_posts(state: State) -> PostService:
+    return _runtime(state).posts
+
+
+def provide_uploads(state: State) -> UploadReceiver:
+    return _runtime(state).uploads
 
 
 _UNAVAILABLE = {

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from encoder.media import EncodedMedia, MediaError, encode
+from tortoise.exceptions import DBConnectionError, OperationalError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
 from app.bus.base import Bus
@@ -24,11 +24,22 @@ from app.outbox import OutboxRelay
 from app.posts.events import POST_FAILED, POST_READY, enqueue_post_event
 from app.posts.models import Attachment, Notification, Post, PostStatus
 from app.settings import Settings
-from app.storage.base import Stores
+from app.storage.base import ObjectNotFound, StorageUnavailable, Stores
+from encoder.media import EncodedMedia, MediaError, encode
 
 logger = logging.getLogger(__name__)
 
 _RETRY_MAX_S = 30.0
+
+# Errors of a service being down or slow: worth waiting out rather than failing the post.
+_RETRIABLE = (
+    DBConnectionError,
+    OperationalError,
+    TransactionManagementError,
+    StorageUnavailable,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +74,7 @@ class EncoderWorker:
             self.last_progress = time.monotonic()
 
     async def _handle_with_retry(self, post_id: int) -> None:
-        # Media faults end the job as failed inside handle(); what reaches here is the
-        # database or a store being down, which is worth waiting out rather than losing.
+        """Run the job; wait out services that are down, fail the post on anything else."""
         delay = 1.0
         while True:
             try:
@@ -72,14 +82,35 @@ class EncoderWorker:
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except _RETRIABLE as exc:
                 if await self._post_vanished(post_id):
                     return
-                logger.exception(
-                    "job post_id=%s hit an infrastructure error; retrying in %.0fs", post_id, delay
+                logger.warning(
+                    "job post_id=%s: a service is unavailable (%s: %s); retrying in %.0fs",
+                    post_id,
+                    type(exc).__name__,
+                    exc,
+                    delay,
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _RETRY_MAX_S)
+            except Exception as exc:
+                # A fault that a retry cannot cure must not hold up every job behind it.
+                logger.exception("job post_id=%s failed unexpectedly", post_id)
+                await self._fail_unexpectedly(post_id, exc)
+                return
+
+    async def _fail_unexpectedly(self, post_id: int, exc: Exception) -> None:
+        post = await Post.get_or_none(id=post_id)
+        if post is None:
+            await self._remove_orphans(post_id)
+            return
+        reason = (
+            "The uploaded file went missing before it could be processed. Please post it again."
+            if isinstance(exc, ObjectNotFound)
+            else "Something went wrong while processing this post. Please try posting it again."
+        )
+        await self._finish(post, PostStatus.FAILED, reason)
 
     async def _post_vanished(self, post_id: int) -> bool:
         """True (after tidying) if the post was deleted while its job ran."""
@@ -151,15 +182,9 @@ class EncoderWorker:
         # Keys depend only on ids, never on the uploaded name, so a redo overwrites in place.
         prefix = f"posts/{post_id}/{attachment.id}"
         media_key = f"{prefix}/media{encoded.main_path.suffix}"
-        thumb_key = (
-            f"{prefix}/thumb.jpg"
-            if encoded.thumb_path.suffix == ".jpg"
-            else f"{prefix}/thumb{encoded.thumb_path.suffix}"
-        )
+        thumb_key = f"{prefix}/thumb{encoded.thumb_path.suffix}"
         await self._stores.media.put_file(media_key, encoded.main_path, encoded.mime_type)
-        await self._stores.media.put_file(
-            thumb_key, encoded.thumb_path, _mime_of(encoded.thumb_path)
-        )
+        await self._stores.media.put_file(thumb_key, encoded.thumb_path, encoded.thumb_mime_type)
 
         attachment.media_key = media_key
         attachment.thumb_key = thumb_key
@@ -241,9 +266,3 @@ class EncoderWorker:
 
 def _kinds(attachments: list[Attachment]) -> str:
     return ",".join(a.kind.value for a in attachments) or "-"
-
-
-def _mime_of(path: Path) -> str:
-    return {".jpg": "image/jpeg", ".webp": "image/webp", ".png": "image/png"}.get(
-        path.suffix, "application/octet-stream"
-    )

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,7 @@ class _Recent:
     message: dict[str, Any]
 
 
+@runtime_checkable
 class Hub(Protocol):
     def connect(self, user_id: int) -> Connection: ...
 

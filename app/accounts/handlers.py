@@ -72,12 +72,18 @@ class AccountPages(Controller):
     @post("/logout", name="logout", status_code=303)
     async def logout(self, request: Request, settings: Settings) -> Redirect:
         await service.close_session(request.cookies.get(SESSION_COOKIE))
-        return Redirect("/login", cookies=[expired_session_cookie(settings.server.cookie_secure)])
+        return Redirect(
+            "/login",
+            status_code=303,
+            cookies=[expired_session_cookie(settings.server.cookie_secure)],
+        )
 
 
 async def _logged_in_redirect(user: User, settings: Settings) -> Redirect:
     token = await service.open_session(user)
-    return Redirect("/", cookies=[session_cookie(token, settings.server.cookie_secure)])
+    return Redirect(
+        "/", status_code=303, cookies=[session_cookie(token, settings.server.cookie_secure)]
+    )
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class BusUnavailable(Exception):
@@ -41,6 +41,7 @@ class Delivery(Protocol):
         ...
 
 
+@runtime_checkable
 class Bus(Protocol):
     async def start(self) -> None:
         """Connect; create topics that are missing."""

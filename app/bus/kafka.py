@@ -2,7 +2,9 @@
 
 - publish: one idempotent producer per bus, acks from every in-sync replica, JSON values.
 - consume_group: a consumer in a Kafka consumer group with manual commits, so a job is
-  marked done only after the worker says so; a crash means the job is delivered again.
+  marked done only after the worker says so. Delivery is at least once: a crashed member's
+  job, or one whose partition moved in a rebalance (a member joined or left) while it was
+  being worked on, is delivered again, so the work must be idempotent.
 - subscribe: a consumer outside any group with its partitions assigned by hand, so every
   web replica reads every event. The events topic has one partition, which makes the
   Kafka offset a total order: that offset is the event's position.
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,7 +189,9 @@ class KafkaBus:
                 self._producer = producer
             return self._producer
 
-    async def _bounded(self, step: Any, what: str, undo: Any) -> None:
+    async def _bounded(
+        self, step: Awaitable[Any], what: str, undo: Callable[[], Awaitable[Any]]
+    ) -> None:
         """Await a connect step within the request timeout; undo it and raise if it fails."""
         try:
             await asyncio.wait_for(step, REQUEST_TIMEOUT_MS / 1000)

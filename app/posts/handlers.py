@@ -91,6 +91,7 @@ class PostsApi(Controller):
     @post(
         "/uploads",
         status_code=HTTP_201_CREATED,
+        request_max_body_size=None,  # limits depend on the kind found; UploadReceiver enforces them
         summary="Upload one image or video as the raw request body",
         description=(
             "Send the file's bytes as the body (not multipart). The kind is decided from the "

@@ -14,19 +14,25 @@ import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from encoder.media import MediaError, UnsupportedMedia, probe, sniff
-
 from app.accounts.models import User
 from app.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.posts.models import Attachment, MediaKind
 from app.settings import LimitSettings
 from app.storage.base import Stores
+from encoder.media import _ACCEPTED as ACCEPTED_FORMATS  # noqa: E402 (renamed soon)
+from encoder.media import (
+    IMAGE_CONTAINERS,
+    VIDEO_CONTAINERS,
+    MediaError,
+    UnsupportedMedia,
+    describe,
+    probe,
+    sniff,
+)
 
 logger = logging.getLogger(__name__)
 
 _SNIFF_BYTES = 4096
-_IMAGE_CONTAINERS = {"jpeg", "png", "webp", "gif", "heic"}
-_VIDEO_CONTAINERS = {"mp4", "mov", "webm", "mkv"}
 
 
 def _mb(size: int) -> str:
@@ -119,18 +125,14 @@ class UploadReceiver:
     def _identify(self, head: bytes) -> str:
         container = sniff(head)
         if container is None:
-            try:
-                probe_message = _describe_unknown(head)
-            except Exception:  # describing is best effort; the refusal stands regardless
-                probe_message = "its content is not a format Murmur accepts"
             raise UnsupportedMediaType(
-                "This file is not an image or video Murmur can use: "
-                f"{probe_message}. Accepted: JPEG, PNG, WebP, GIF, HEIC, MP4, MOV, WebM, MKV."
+                f"This file is not an image or video we can read ({describe(head)}). "
+                f"Please upload {ACCEPTED_FORMATS}."
             )
         return container
 
     def _limit_for_container(self, container: str) -> int:
-        if container in _IMAGE_CONTAINERS:
+        if container in IMAGE_CONTAINERS:
             return self._limits.max_image_bytes
         return self._limits.max_video_bytes
 
@@ -142,18 +144,5 @@ class UploadReceiver:
             )
 
     def _too_large_message(self, container: str | None, limit: int) -> str:
-        what = "Videos" if container in _VIDEO_CONTAINERS else "Images" if container else "Files"
+        what = "Videos" if container in VIDEO_CONTAINERS else "Images" if container else "Files"
         return f"{what} can be at most {_mb(limit)}; this file is larger."
-
-
-def _describe_unknown(head: bytes) -> str:
-    """A few words on what a refused file seems to be, for the error message."""
-    if head.startswith(b"%PDF"):
-        return "it is a PDF document"
-    if head.startswith(b"PK\x03\x04"):
-        return "it is a ZIP archive (or an office document)"
-    try:
-        head[:1024].decode("utf-8")
-    except UnicodeDecodeError:
-        return "its content is not a format Murmur accepts"
-    return "it contains plain text"

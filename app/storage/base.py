@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class ObjectNotFound(Exception):
@@ -28,6 +28,7 @@ class ObjectTooLarge(Exception):
         self.limit = limit
 
 
+@runtime_checkable
 class ObjectStore(Protocol):
     """One bucket of objects addressed by key."""
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +107,19 @@ class S3ObjectStore:
         where = f"s3://{self.bucket}/{key}" if key is not None else f"bucket {self.bucket!r}"
         return ObjectStoreError(f"{action} {where} at {self._settings.s3_endpoint} failed: {exc}")
 
+    @contextlib.contextmanager
+    def _mapped(
+        self, action: str, key: str | None, missing: type[Exception] | None = None
+    ) -> Iterator[None]:
+        """Turn S3 and transport errors of the block into ObjectStoreError (or missing,
+        for a key that does not exist), naming bucket and key, the cause chained."""
+        try:
+            yield
+        except _TRANSPORT_ERRORS as exc:
+            if missing is not None and _error_code(exc) in _MISSING_CODES:
+                raise missing(f"no object {key!r} in bucket {self.bucket!r}") from exc
+            raise self._fail(action, key, exc) from exc
+
     # -- bucket set-up -------------------------------------------------------------------
 
     async def ensure_bucket(self, public_read: bool) -> None:
@@ -116,14 +129,12 @@ class S3ObjectStore:
         media without credentials; otherwise any bucket policy is removed.
         """
         s3 = await self._s3()
-        try:
+        with self._mapped("setting up", None):
             await self._create_if_missing(s3)
             if public_read:
                 await s3.put_bucket_policy(Bucket=self.bucket, Policy=self._public_read_policy())
             else:
                 await self._remove_policy(s3)
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("setting up", None, exc) from exc
         logger.info("bucket %s ready (public_read=%s)", self.bucket, public_read)
 
     async def _create_if_missing(self, s3: Any) -> None:
@@ -179,8 +190,9 @@ class S3ObjectStore:
         """Store the chunks under key, one 8 MiB part at a time.
 
         An object smaller than one part goes up in a single PUT. Raises ObjectTooLarge
-        as soon as more than max_bytes arrive; then, as on any other failure, the
-        multipart upload is aborted so nothing is left under key.
+        as soon as more than max_bytes arrive; then, as on any other failure (of S3 or
+        of the chunks' source, whose errors pass through unchanged), the multipart upload
+        is aborted so nothing is left under key.
         """
         s3 = await self._s3()
         upload = _MultipartUpload(s3, self.bucket, key, content_type)
@@ -193,22 +205,21 @@ class S3ObjectStore:
                     raise ObjectTooLarge(max_bytes)
                 buffer += chunk
                 while len(buffer) >= PART_SIZE:
-                    await upload.send_part(bytes(buffer[:PART_SIZE]))
-                    del buffer[:PART_SIZE]
+                    with self._mapped("uploading", key):
+                        await upload.send_part(_take(buffer, PART_SIZE))
 
-            if not upload.started:
-                await s3.put_object(
-                    Bucket=self.bucket, Key=key, Body=bytes(buffer), ContentType=content_type
-                )
-            else:
-                if buffer:
-                    await upload.send_part(bytes(buffer))
-                await upload.complete()
-        except BaseException as exc:
+            with self._mapped("uploading", key):
+                if not upload.started:
+                    await s3.put_object(
+                        Bucket=self.bucket, Key=key, Body=bytes(buffer), ContentType=content_type
+                    )
+                else:
+                    if buffer:
+                        await upload.send_part(bytes(buffer))
+                    await upload.complete()
+        except BaseException:
             # BaseException: a cancelled request (client gone) must not leave parts behind.
             await upload.abort()
-            if isinstance(exc, _TRANSPORT_ERRORS):
-                raise self._fail("uploading", key, exc) from exc
             raise
 
         logger.debug("stored s3://%s/%s: %s bytes, %s parts", self.bucket, key, total, upload.parts)
@@ -222,14 +233,8 @@ class S3ObjectStore:
 
     async def _get_body(self, key: str) -> Any:
         s3 = await self._s3()
-        try:
+        with self._mapped("reading", key, missing=ObjectNotFound):
             response = await s3.get_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _error_code(exc) in _MISSING_CODES:
-                raise ObjectNotFound(f"no object {key!r} in bucket {self.bucket!r}") from exc
-            raise self._fail("reading", key, exc) from exc
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("reading", key, exc) from exc
         return response["Body"]
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
@@ -238,28 +243,34 @@ class S3ObjectStore:
         # Leaving the body's context releases the connection, also when the reader stops
         # early (a browser that went away mid-video).
         async with body:
-            try:
-                async for chunk in body.iter_chunks(READ_CHUNK):
-                    yield chunk
-            except _TRANSPORT_ERRORS as exc:
-                raise self._fail("reading", key, exc) from exc
+            while True:
+                with self._mapped("reading", key):
+                    chunk = await body.read(READ_CHUNK)
+                if not chunk:
+                    return
+                yield chunk
 
     async def download_to(self, key: str, path: Path) -> int:
-        """Write the object to path, streaming; a failed download leaves no file."""
+        """Write the object to path, streaming; a failed download leaves no file.
+
+        S3 failures raise ObjectStoreError; local file errors (disk full) stay OSError.
+        """
         body = await self._get_body(key)
         size = 0
         out = await asyncio.to_thread(path.open, "wb")
         try:
             async with body:
-                async for chunk in body.iter_chunks(READ_CHUNK):
+                while True:
+                    with self._mapped("downloading", key):
+                        chunk = await body.read(READ_CHUNK)
+                    if not chunk:
+                        break
                     await asyncio.to_thread(out.write, chunk)
                     size += len(chunk)
             await asyncio.to_thread(out.close)
-        except BaseException as exc:
+        except BaseException:
             out.close()
             await asyncio.to_thread(path.unlink, missing_ok=True)
-            if isinstance(exc, _TRANSPORT_ERRORS):
-                raise self._fail("downloading", key, exc) from exc
             raise
         return size
 
@@ -267,39 +278,31 @@ class S3ObjectStore:
         """Byte size of the object, or None if it does not exist."""
         s3 = await self._s3()
         try:
-            response = await s3.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _error_code(exc) in _MISSING_CODES:
-                return None
-            raise self._fail("inspecting", key, exc) from exc
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("inspecting", key, exc) from exc
+            with self._mapped("inspecting", key, missing=ObjectNotFound):
+                response = await s3.head_object(Bucket=self.bucket, Key=key)
+        except ObjectNotFound:
+            return None
         return int(response["ContentLength"])
 
     async def list_keys(self, prefix: str = "") -> list[str]:
         """Keys under prefix, sorted, across as many list pages as there are."""
         s3 = await self._s3()
         keys: list[str] = []
-        try:
-            paginator = s3.get_paginator("list_objects_v2")
-            pages = paginator.paginate(
+        with self._mapped("listing", f"{prefix}*"):
+            pages = s3.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket,
                 Prefix=prefix,
                 PaginationConfig={"PageSize": self.list_page_size},
             )
             async for page in pages:
                 keys.extend(item["Key"] for item in page.get("Contents", []))
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("listing", f"{prefix}*", exc) from exc
         return sorted(keys)
 
     async def pending_uploads(self, prefix: str = "") -> list[str]:
         """Keys of multipart uploads begun but neither completed nor aborted."""
         s3 = await self._s3()
-        try:
+        with self._mapped("listing uploads", f"{prefix}*"):
             response = await s3.list_multipart_uploads(Bucket=self.bucket, Prefix=prefix)
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("listing uploads", f"{prefix}*", exc) from exc
         return sorted(upload["Key"] for upload in response.get("Uploads", []))
 
     # -- removing and health -------------------------------------------------------------
@@ -307,18 +310,14 @@ class S3ObjectStore:
     async def delete(self, key: str) -> None:
         """Remove the object; S3 answers success for a missing key too."""
         s3 = await self._s3()
-        try:
+        with self._mapped("deleting", key):
             await s3.delete_object(Bucket=self.bucket, Key=key)
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("deleting", key, exc) from exc
 
     async def check(self) -> None:
         """Raise ObjectStoreError unless the bucket answers within a few seconds."""
         s3 = await self._s3()
-        try:
+        with self._mapped("checking", None):
             await asyncio.wait_for(s3.head_bucket(Bucket=self.bucket), CHECK_TIMEOUT_S)
-        except _TRANSPORT_ERRORS as exc:
-            raise self._fail("checking", None, exc) from exc
 
     async def close(self) -> None:
         """Close the client and its connection pool."""
@@ -390,6 +389,14 @@ class _MultipartUpload:
                 self._key,
                 exc,
             )
+
+
+def _take(buffer: bytearray, size: int) -> bytes:
+    """Remove and return the first size bytes, copying them once."""
+    with memoryview(buffer) as view:
+        head = bytes(view[:size])
+    del buffer[:size]
+    return head
 
 
 async def _read_file(path: Path) -> AsyncIterator[bytes]:
