@@ -133,6 +133,7 @@ class EncoderWorker:
             )
 
         attachments = list(post.attachments)
+        logger.info("job started post_id=%s kinds=%s", post_id, _kinds(attachments))
         job_dir = self._work_dir / f"post-{post_id}"
         try:
             input_bytes, output_bytes = await self._encode_all(post_id, attachments, job_dir)

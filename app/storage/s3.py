@@ -22,7 +22,7 @@ from aiobotocore.config import AioConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from app.settings import StorageSettings
-from app.storage.base import ObjectNotFound, ObjectTooLarge
+from app.storage.base import ObjectNotFound, ObjectTooLarge, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ _MISSING_BUCKET_CODES = {"NoSuchBucket", "NotFound", "404"}
 _TRANSPORT_ERRORS = (ClientError, BotoCoreError, OSError, asyncio.TimeoutError)
 
 
-class ObjectStoreError(Exception):
+class ObjectStoreError(StorageUnavailable):
     """The S3 server failed, or could not be reached, for one bucket and key."""
 
 
