@@ -61,7 +61,9 @@ class PeakSampler(threading.Thread):
 async def main() -> None:
     video = big_video()
     with tempfile.TemporaryDirectory() as folder:
-        server = EmbeddedServer(Path(folder), {"MURMUR_ENCODER_INLINE": "0", "MURMUR_LOG_LEVEL": "WARNING"})
+        server = EmbeddedServer(
+            Path(folder), {"MURMUR_ENCODER_INLINE": "0", "MURMUR_LOG_LEVEL": "WARNING"}
+        )
         server.start()
         try:
             assert server.process is not None
@@ -81,9 +83,15 @@ async def main() -> None:
             server.stop()
 
     growth = (sampler.peak - baseline) / 2**20
-    print(f"upload: {video.stat().st_size / 2**20:.0f} MB in {elapsed:.1f} s -> HTTP {response.status_code}")
-    print(f"web process RSS: baseline {baseline / 2**20:.1f} MB, peak {sampler.peak / 2**20:.1f} MB")
-    print(f"growth during upload: {growth:.1f} MB (goal: at most 32 MB) -> {'OK' if growth <= 32 else 'OVER'}")
+    print(
+        f"upload: {video.stat().st_size / 2**20:.0f} MB in {elapsed:.1f} s -> HTTP {response.status_code}"
+    )
+    print(
+        f"web process RSS: baseline {baseline / 2**20:.1f} MB, peak {sampler.peak / 2**20:.1f} MB"
+    )
+    print(
+        f"growth during upload: {growth:.1f} MB (goal: at most 32 MB) -> {'OK' if growth <= 32 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 QUEUE_SIZE = 256
 REPLAY_WINDOW = 2000
 """Recent messages each replica keeps for clients that reconnect after a drop."""
+MESSAGES_PER_EVENT = 4
+"""Most socket messages one bus event becomes; spaces out message ids."""
 
 
 @dataclass(eq=False)
@@ -48,7 +50,7 @@ EVERYONE = Audience()
 
 @dataclass(frozen=True)
 class _Recent:
-    position: int
+    message_id: int
     audience: Audience
     message: dict[str, Any]
 
@@ -65,34 +67,46 @@ class Hub(Protocol):
         """Deliver to the local connections of the audience and remember for replay."""
         ...
 
-    def replay_after(self, position: int, user_id: int) -> list[dict[str, Any]] | None:
-        """Messages after position for user_id, or None if the window no longer reaches back."""
+    def replay_after(self, last_id: int, user_id: int) -> list[dict[str, Any]] | None:
+        """Messages after last_id for user_id, or None if the window no longer reaches back."""
         ...
 
     @property
-    def last_position(self) -> int | None: ...
+    def last_id(self) -> int | None: ...
 
     def start_window(self, position: int) -> None: ...
 
 
 class LocalHub:
+    """Hub of one replica, with a bounded window of recent messages for replay.
+
+    Message ids are ``position * MESSAGES_PER_EVENT + n``: one bus event can become several
+    messages (the post for everyone, a notification for its author), and each needs an id
+    of its own so a client can say exactly which was the last it saw. Every replica reads
+    the same topic, so the ids agree across replicas.
+    """
+
     def __init__(self, window: int = REPLAY_WINDOW) -> None:
         self._connections: set[Connection] = set()
         self._recent: deque[_Recent] = deque(maxlen=window)
         self._window_start: int | None = None
-        """Every message at or after this position is still in _recent."""
+        """Every message with an id at or after this one is still in _recent."""
+        self._next_in_event: tuple[int, int] = (-1, 0)
 
     @property
     def connection_count(self) -> int:
         return len(self._connections)
 
     @property
-    def last_position(self) -> int | None:
-        return self._recent[-1].position if self._recent else None
+    def last_id(self) -> int | None:
+        """Id of the newest message, or just before the window when there is none yet."""
+        if self._recent:
+            return self._recent[-1].message_id
+        return None if self._window_start is None else self._window_start - 1
 
     def start_window(self, position: int) -> None:
         """The upstream subscription begins at position; nothing earlier can be replayed."""
-        self._window_start = position
+        self._window_start = position * MESSAGES_PER_EVENT
 
     def connect(self, user_id: int) -> Connection:
         connection = Connection(user_id=user_id)
@@ -106,10 +120,11 @@ class LocalHub:
     def publish(
         self, position: int, message: dict[str, Any], audience: Audience = EVERYONE
     ) -> None:
-        message = {**message, "id": position}
+        message_id = self._assign_id(position)
+        message = {**message, "id": message_id}
         if len(self._recent) == self._recent.maxlen:
-            self._window_start = self._recent[0].position + 1
-        self._recent.append(_Recent(position, audience, message))
+            self._window_start = self._recent[0].message_id + 1
+        self._recent.append(_Recent(message_id, audience, message))
 
         for connection in list(self._connections):
             if not audience.includes(connection.user_id):
@@ -121,11 +136,21 @@ class LocalHub:
                 connection.overflowed.set()
                 self._connections.discard(connection)
 
-    def replay_after(self, position: int, user_id: int) -> list[dict[str, Any]] | None:
-        if self._window_start is None or position + 1 < self._window_start:
+    def replay_after(self, last_id: int, user_id: int) -> list[dict[str, Any]] | None:
+        if self._window_start is None or last_id + 1 < self._window_start:
             return None
         return [
             r.message
             for r in self._recent
-            if r.position > position and r.audience.includes(user_id)
+            if r.message_id > last_id and r.audience.includes(user_id)
         ]
+
+    def _assign_id(self, position: int) -> int:
+        current, used = self._next_in_event
+        used = used + 1 if position == current else 1
+        if used > MESSAGES_PER_EVENT:
+            raise ValueError(
+                f"event at position {position} produced more than {MESSAGES_PER_EVENT} messages"
+            )
+        self._next_in_event = (position, used)
+        return position * MESSAGES_PER_EVENT + used - 1

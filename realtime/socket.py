@@ -40,9 +40,7 @@ async def feed_socket(
     await socket.accept()
     connection = hub.connect(info.user.id)
     try:
-        await socket.send_json(
-            {"type": "hello", "replica": replica_id, "last_id": hub.last_position}
-        )
+        await socket.send_json({"type": "hello", "replica": replica_id, "last_id": hub.last_id})
         replayed_up_to = await _replay(socket, hub, info.user.id, last)
         await _pump(socket, connection, replayed_up_to)
     except WebSocketDisconnect:

@@ -12,6 +12,7 @@ from app.posts.service import PostService
 from app.posts.views import post_view
 from app.settings import Settings
 from app.storage.base import Stores
+from realtime.hub import Hub
 
 
 class FeedPages(Controller):
@@ -25,6 +26,7 @@ class FeedPages(Controller):
         posts: PostService,
         stores: Stores,
         settings: Settings,
+        hub: Hub,
         before: int | None = Parameter(default=None, ge=1),
     ) -> Template | Redirect:
         if maybe_viewer is None:
@@ -36,6 +38,7 @@ class FeedPages(Controller):
             posts=[post_view(p, stores) for p in page.posts],
             next_cursor=page.next_cursor,
             limits=settings.limits,
+            last_event_id=hub.last_id,
         )
         return Template("feed/index.html", context=context)
 

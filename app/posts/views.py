@@ -24,6 +24,7 @@ class AttachmentView:
     alt: str
     mime_type: str
     duration_s: float | None
+    byte_size: int | None
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ def attachment_view(attachment: Attachment, stores: Stores, author_username: str
         alt=attachment.alt_text or f"Media attached to a post by @{author_username}",
         mime_type=attachment.mime_type,
         duration_s=attachment.duration_s,
+        byte_size=attachment.byte_size,
     )
 
 

@@ -64,7 +64,9 @@ async def _queries_for_feed(service: PostService, viewer: User, stores: Stores) 
     return counter.count
 
 
-async def test_feed_query_count_does_not_grow_with_posts_or_attachments(database: None, tmp_path: Path) -> None:
+async def test_feed_query_count_does_not_grow_with_posts_or_attachments(
+    database: None, tmp_path: Path
+) -> None:
     local = LocalObjectStore(tmp_path / "objects", "media")
     stores = Stores(buffer=local, media=local, media_url_prefix="/media")
     service = PostService(stores, relay=None, limits=LimitSettings())  # type: ignore[arg-type]
