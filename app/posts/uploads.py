@@ -19,8 +19,8 @@ from app.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.posts.models import Attachment, MediaKind
 from app.settings import LimitSettings
 from app.storage.base import Stores
-from encoder.media import _ACCEPTED as ACCEPTED_FORMATS  # noqa: E402 (renamed soon)
 from encoder.media import (
+    ACCEPTED_FORMATS,
     IMAGE_CONTAINERS,
     VIDEO_CONTAINERS,
     MediaError,
