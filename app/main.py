@@ -27,7 +27,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError, OperationalError
 
 from app.accounts.handlers import AccountApi, AccountPages
-from app.accounts.sessions import provide_optional_viewer, provide_viewer
+from app.accounts.sessions import provide_optional_viewer, provide_secure_cookies, provide_viewer
 from app.bus.base import Bus, BusUnavailable
 from app.errors import DomainError
 from app.feed.handlers import FeedPages
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "replica_id": Provide(provide_replica_id, sync_to_thread=False),
         "viewer": Provide(provide_viewer),
         "maybe_viewer": Provide(provide_optional_viewer),
+        "secure_cookies": Provide(provide_secure_cookies, sync_to_thread=False),
         "stores": Provide(provide_stores, sync_to_thread=False),
         "bus": Provide(provide_bus, sync_to_thread=False),
         "hub": Provide(provide_hub, sync_to_thread=False),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from app.bus.base import Bus, Event
@@ -49,7 +50,9 @@ class Fanout:
         kind = event.value.get("type")
         post_id = event.value.get("post_id")
         author_id = event.value.get("author_id")
-        base = {"type": kind, "post_id": post_id, "author_id": author_id}
+        # Timing of the hop from producer to this replica, for latency measurements.
+        trace = {"produced_ms": event.produced_at_ms, "received_ms": time.time() * 1000}
+        base = {"type": kind, "post_id": post_id, "author_id": author_id, "trace": trace}
 
         if kind in (POST_CREATED, POST_READY):
             html = await self._render_post(post_id)

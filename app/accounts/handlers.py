@@ -16,7 +16,6 @@ from app.accounts.models import User
 from app.accounts.sessions import SESSION_COOKIE, expired_session_cookie, session_cookie
 from app.errors import DomainError
 from app.pages import csrf_token_of, page_context
-from app.settings import Settings
 
 
 @dataclass
@@ -41,14 +40,14 @@ class AccountPages(Controller):
 
     @post("/login", name="login", status_code=303)
     async def login(
-        self, request: Request, data: FormCredentials, settings: Settings
+        self, request: Request, data: FormCredentials, secure_cookies: bool
     ) -> Response[Any]:
         try:
             user = await service.authenticate(data.username, data.password)
         except DomainError as exc:
             context = page_context(request, None, error=exc.message, username=data.username)
             return Template("auth/login.html", context=context, status_code=exc.status_code)
-        return await _logged_in_redirect(user, settings)
+        return await _logged_in_redirect(user, secure_cookies)
 
     @get("/signup", name="signup-page")
     async def signup_page(self, request: Request, maybe_viewer: User | None) -> Template | Redirect:
@@ -60,30 +59,28 @@ class AccountPages(Controller):
 
     @post("/signup", name="signup", status_code=303)
     async def signup(
-        self, request: Request, data: FormCredentials, settings: Settings
+        self, request: Request, data: FormCredentials, secure_cookies: bool
     ) -> Response[Any]:
         try:
             user = await service.sign_up(data.username, data.password)
         except DomainError as exc:
             context = page_context(request, None, error=exc.message, username=data.username)
             return Template("auth/signup.html", context=context, status_code=exc.status_code)
-        return await _logged_in_redirect(user, settings)
+        return await _logged_in_redirect(user, secure_cookies)
 
     @post("/logout", name="logout", status_code=303)
-    async def logout(self, request: Request, settings: Settings) -> Redirect:
+    async def logout(self, request: Request, secure_cookies: bool) -> Redirect:
         await service.close_session(request.cookies.get(SESSION_COOKIE))
         return Redirect(
             "/login",
             status_code=303,
-            cookies=[expired_session_cookie(settings.server.cookie_secure)],
+            cookies=[expired_session_cookie(secure_cookies)],
         )
 
 
-async def _logged_in_redirect(user: User, settings: Settings) -> Redirect:
+async def _logged_in_redirect(user: User, secure_cookies: bool) -> Redirect:
     token = await service.open_session(user)
-    return Redirect(
-        "/", status_code=303, cookies=[session_cookie(token, settings.server.cookie_secure)]
-    )
+    return Redirect("/", status_code=303, cookies=[session_cookie(token, secure_cookies)])
 
 
 @dataclass
@@ -110,23 +107,23 @@ class AccountApi(Controller):
     tags = ["accounts"]
 
     @post("/users", status_code=HTTP_201_CREATED, summary="Sign up and start a session")
-    async def sign_up(self, data: Credentials, settings: Settings) -> Response[UserOut]:
+    async def sign_up(self, data: Credentials, secure_cookies: bool) -> Response[UserOut]:
         user = await service.sign_up(data.username, data.password)
         token = await service.open_session(user)
         return Response(
             user_out(user),
             status_code=HTTP_201_CREATED,
-            cookies=[session_cookie(token, settings.server.cookie_secure)],
+            cookies=[session_cookie(token, secure_cookies)],
         )
 
     @post("/session", status_code=HTTP_201_CREATED, summary="Log in")
-    async def log_in(self, data: Credentials, settings: Settings) -> Response[UserOut]:
+    async def log_in(self, data: Credentials, secure_cookies: bool) -> Response[UserOut]:
         user = await service.authenticate(data.username, data.password)
         token = await service.open_session(user)
         return Response(
             user_out(user),
             status_code=HTTP_201_CREATED,
-            cookies=[session_cookie(token, settings.server.cookie_secure)],
+            cookies=[session_cookie(token, secure_cookies)],
         )
 
     @get("/csrf", summary="A token for the X-CSRF-Token header of every unsafe request")
@@ -138,10 +135,10 @@ class AccountApi(Controller):
         return user_out(viewer)
 
     @delete("/session", status_code=HTTP_204_NO_CONTENT, summary="Log out")
-    async def log_out(self, request: Request, settings: Settings) -> Response[None]:
+    async def log_out(self, request: Request, secure_cookies: bool) -> Response[None]:
         await service.close_session(request.cookies.get(SESSION_COOKIE))
         return Response(
             None,
             status_code=HTTP_204_NO_CONTENT,
-            cookies=[expired_session_cookie(settings.server.cookie_secure)],
+            cookies=[expired_session_cookie(secure_cookies)],
         )

@@ -8,6 +8,7 @@ from litestar.datastructures import Cookie
 from app.accounts.models import User
 from app.accounts.service import SESSION_LIFETIME, SessionInfo, resolve_session
 from app.errors import NotAuthenticated
+from app.settings import get_settings
 
 SESSION_COOKIE = "murmur_session"
 
@@ -54,3 +55,9 @@ async def provide_viewer(request: Request) -> User:
 async def provide_optional_viewer(request: Request) -> User | None:
     info = await provide_session(request)
     return info.user if info else None
+
+
+def provide_secure_cookies(request: Request) -> bool:
+    """Cookies get the Secure flag when configured, or when the request came over HTTPS
+    (as X-Forwarded-Proto from a trusted proxy says)."""
+    return get_settings().server.cookie_secure or request.url.scheme == "https"

@@ -28,6 +28,8 @@ class Event:
     value: dict[str, Any]
     position: int
     """Monotonic position within the topic (a Kafka offset on a one-partition topic)."""
+    produced_at_ms: float = 0.0
+    """Wall-clock time the producer sent it (Kafka's CreateTime), for latency tracing."""
 
 
 class Delivery(Protocol):

@@ -343,7 +343,9 @@ class KafkaBus:
             while (record := await self._next_record(consumer)) is not None:
                 decoded = _decode(record)
                 if decoded is not None:
-                    yield Event(record.topic, decoded[0], decoded[1], record.offset)
+                    yield Event(
+                        record.topic, decoded[0], decoded[1], record.offset, float(record.timestamp)
+                    )
         finally:
             await self._stop_consumer(consumer)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -80,7 +81,8 @@ class MemoryBus:
     async def publish(self, topic: str, key: str, value: dict[str, Any]) -> None:
         log = self._topic(topic)
         async with log.changed:
-            log.messages.append(Event(topic=topic, key=key, value=value, position=log.end))
+            event = Event(topic, key, value, position=log.end, produced_at_ms=time.time() * 1000)
+            log.messages.append(event)
             log.trim()
             log.changed.notify_all()
 
