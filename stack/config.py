@@ -111,7 +111,8 @@ class StackConfig:
         env = os.environ if env is None else env
         d = cls()
         stack_dir = env.get(_PREFIX + "DIR") or str(d.stack_dir)
-        cache_dir = env.get(_PREFIX + "CACHE_DIR") or str(d.cache_dir)
+        # Shared with scripts/bootstrap.sh, which reads the same variable.
+        cache_dir = env.get("MURMUR_CACHE_DIR") or str(d.cache_dir)
         return cls(
             stack_dir=Path(stack_dir).resolve(),
             cache_dir=Path(cache_dir).resolve(),
