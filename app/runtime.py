@@ -14,6 +14,7 @@ from tortoise import Tortoise
 from app.bus import Bus, build_bus
 from app.db import tortoise_config
 from app.outbox import OutboxRelay
+from app.posts.janitor import sweep_forever
 from app.posts.service import PostService
 from app.posts.uploads import UploadReceiver
 from app.settings import Settings
@@ -82,6 +83,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
     runtime.tasks.append(fanout_task)
     await _until_ready(fanout, fanout_task)
     runtime.tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+    runtime.tasks.append(asyncio.create_task(sweep_forever(stores), name="upload-janitor"))
     if settings.encoder.inline:
         from encoder.worker import EncoderWorker
 

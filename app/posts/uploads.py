@@ -61,7 +61,6 @@ class UploadReceiver:
         try:
             container, size = await self._spool(body, spool)
             info = await asyncio.to_thread(probe, spool, 30)
-            self._check_limit(info.kind, size)
 
             key = f"uploads/{owner.id}/{uuid.uuid4().hex}"
             await self._stores.buffer.put_file(key, spool, "application/octet-stream")
@@ -118,7 +117,8 @@ class UploadReceiver:
             raise InvalidInput("The upload was empty: no file content arrived.")
         if container is None:
             container = self._identify(head)
-            if size > self._limit_for_container(container):
+            limit = self._limit_for_container(container)
+            if size > limit:
                 raise PayloadTooLarge(self._too_large_message(container, limit))
         return container, size
 
@@ -135,13 +135,6 @@ class UploadReceiver:
         if container in IMAGE_CONTAINERS:
             return self._limits.max_image_bytes
         return self._limits.max_video_bytes
-
-    def _check_limit(self, kind: str, size: int) -> None:
-        limit = self._limits.max_video_bytes if kind == "video" else self._limits.max_image_bytes
-        if size > limit:
-            raise PayloadTooLarge(
-                self._too_large_message("video" if kind == "video" else "jpeg", limit)
-            )
 
     def _too_large_message(self, container: str | None, limit: int) -> str:
         what = "Videos" if container in VIDEO_CONTAINERS else "Images" if container else "Files"

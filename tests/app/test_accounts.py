@@ -108,13 +108,21 @@ async def test_request_without_csrf_token_is_refused(make_client) -> None:
 
 async def test_forwarded_https_from_the_proxy_marks_the_session_cookie_secure(make_client) -> None:
     client: MurmurClient = await make_client(sign_up=False)
-    headers = {**await client.headers(), "X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
-    response = await client.http.post("/api/v1/users", json={"username": "tls_user_1", "password": PASSWORD}, headers=headers)
+    headers = {
+        **await client.headers(),
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+    }
+    response = await client.http.post(
+        "/api/v1/users", json={"username": "tls_user_1", "password": PASSWORD}, headers=headers
+    )
     assert response.status_code == 201
     assert "Secure" in response.headers["set-cookie"]
 
     plain = await make_client(sign_up=False)
     response = await plain.http.post(
-        "/api/v1/users", json={"username": "plain_user_1", "password": PASSWORD}, headers=await plain.headers()
+        "/api/v1/users",
+        json={"username": "plain_user_1", "password": PASSWORD},
+        headers=await plain.headers(),
     )
     assert "Secure" not in response.headers["set-cookie"]

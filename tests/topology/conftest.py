@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aioboto3
+import asyncmy
+import httpx
 import pytest
 
 from stack.services import Stack
@@ -99,3 +101,18 @@ async def wait_until(condition: Callable[[], Awaitable[bool]], timeout: float, w
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.2)
+
+
+async def query_one(topology: Stack, sql: str, *args: Any) -> tuple[Any, ...]:
+    """One row of a query run straight on the stack's MariaDB, bypassing Murmur."""
+    url = httpx.URL(topology.env_for_app()["MURMUR_DATABASE_URL"])
+    connection = await asyncmy.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password,
+        database=url.path.strip("/"), charset="utf8mb4",
+    )  # fmt: skip
+    try:
+        async with connection.cursor() as cursor:
+            await cursor.execute(sql, args)
+            return tuple(await cursor.fetchone())
+    finally:
+        connection.close()

@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import asyncmy
-import httpx
-
 from stack.services import Stack
 from tests import media_factory as make
-from tests.topology.conftest import in_thread
-
-
-async def _count_attachments(topology: Stack, owner_id: int) -> int:
-    url = httpx.URL(topology.env_for_app()["MURMUR_DATABASE_URL"])
-    connection = await asyncmy.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        database=url.path.strip("/"),
-    )
-    async with connection.cursor() as cursor:
-        await cursor.execute("SELECT COUNT(*) FROM attachments WHERE owner_id = %s", (owner_id,))
-        (count,) = await cursor.fetchone()
-    connection.close()
-    return int(count)
+from tests.topology.conftest import in_thread, query_one
 
 
 async def test_database_down_gives_503_with_a_reason_then_recovers(
@@ -57,7 +38,10 @@ async def test_storage_down_refuses_the_upload_and_keeps_no_row(
         assert "storage is not reachable" in response.json()["detail"]
     finally:
         in_thread(topology.start, "s3")
-    assert await _count_attachments(topology, owner_id) == 0
+    (count,) = await query_one(
+        topology, "SELECT COUNT(*) FROM attachments WHERE owner_id = %s", owner_id
+    )
+    assert count == 0
     assert (await client.upload(photo)).status_code == 201
 
 

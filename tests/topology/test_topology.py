@@ -6,12 +6,9 @@ import re
 import signal
 from pathlib import Path
 
-import asyncmy
-import httpx
-
 from stack.services import Stack
 from tests import media_factory as make
-from tests.topology.conftest import in_thread, replica_of, user_on, wait_until
+from tests.topology.conftest import in_thread, query_one, replica_of, user_on, wait_until
 
 BUFFER, MEDIA = "murmur-buffer", "murmur-media"
 
@@ -62,19 +59,9 @@ async def test_emoji_text_survives_mariadb(through_nginx, topology: Stack) -> No
     post = await client.post(text)
     assert (await client.get_post(post["id"]))["text"] == text
 
-    url = httpx.URL(topology.env_for_app()["MURMUR_DATABASE_URL"])
-    connection = await asyncmy.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        database=url.path.strip("/"),
-        charset="utf8mb4",
+    stored, hexed = await query_one(
+        topology, "SELECT text, HEX(text) FROM posts WHERE id = %s", post["id"]
     )
-    async with connection.cursor() as cursor:
-        await cursor.execute("SELECT text, HEX(text) FROM posts WHERE id = %s", (post["id"],))
-        stored, hexed = await cursor.fetchone()
-    connection.close()
     assert stored == text
     assert "F09F918B" in hexed  # 👋 as four UTF-8 bytes, not "?"
 
