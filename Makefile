@@ -19,7 +19,7 @@ test: bootstrap
 test-embedded: bootstrap
 	$(PY) -m pytest -m "not stack and not browser" $(ARGS)
 
-# The production topology as local processes: MariaDB, Kafka, MinIO, 2 replicas, 2 encoders, Nginx.
+# The production topology as local processes: MariaDB, Kafka, an S3 server, 2 replicas, 2 encoders, Nginx.
 stack-up: bootstrap
 	$(PY) -m stack up
 

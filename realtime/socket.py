@@ -29,12 +29,14 @@ CLOSE_TOO_SLOW = 4008
 async def feed_socket(
     socket: WebSocket, hub: Hub, replica_id: str, last: int | None = None
 ) -> None:
+    # Refusals accept first and then close with a code, so the page learns why (a close
+    # before accepting reaches the browser only as a failed handshake).
     if not _same_origin(socket):
-        await socket.close(code=CLOSE_FORBIDDEN_ORIGIN, reason="cross-origin websocket refused")
+        await _refuse(socket, CLOSE_FORBIDDEN_ORIGIN, "cross-origin websocket refused")
         return
     info = await resolve_session(socket.cookies.get(SESSION_COOKIE))
     if info is None:
-        await socket.close(code=CLOSE_UNAUTHENTICATED, reason="log in first")
+        await _refuse(socket, CLOSE_UNAUTHENTICATED, "log in first")
         return
 
     await socket.accept()
@@ -47,6 +49,11 @@ async def feed_socket(
         pass
     finally:
         hub.disconnect(connection)
+
+
+async def _refuse(socket: WebSocket, code: int, reason: str) -> None:
+    await socket.accept()
+    await socket.close(code=code, reason=reason)
 
 
 async def _replay(socket: WebSocket, hub: Hub, user_id: int, last: int | None) -> int | None:
@@ -109,5 +116,6 @@ def _same_origin(socket: WebSocket) -> bool:
     origin = socket.headers.get("origin")
     if origin is None:
         return True
-    host = socket.headers.get("x-forwarded-host") or socket.headers.get("host", "")
+    # Nginx passes the browser's Host through unchanged, so Host is what the page used.
+    host = socket.headers.get("host", "")
     return urlsplit(origin).netloc == host

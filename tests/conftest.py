@@ -47,3 +47,13 @@ async def make_client(embedded_server: EmbeddedServer) -> AsyncIterator[object]:
     yield make
     for client in clients:
         await client.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by folder: the topology and browser suites need the real stack."""
+    for item in items:
+        parts = item.path.parts
+        if "topology" in parts or "browser" in parts:
+            item.add_marker(pytest.mark.stack)
+        if "browser" in parts:
+            item.add_marker(pytest.mark.browser)

@@ -29,10 +29,16 @@ class _Group:
     redeliver: deque[Event] = field(default_factory=deque)
 
 
+def _fresh_base() -> int:
+    # Positions continue from the clock rather than from zero, so a restarted process never
+    # reuses the positions (and so the socket message ids) that open pages have already seen.
+    return int(time.time() * 1000)
+
+
 @dataclass
 class _Topic:
     messages: deque[Event] = field(default_factory=deque)
-    base: int = 0
+    base: int = field(default_factory=_fresh_base)
     groups: dict[str, _Group] = field(default_factory=dict)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from tests.murmur_client import MurmurClient
+from tests.servers import EmbeddedServer
 
 
 async def test_reconnect_replays_missed_posts_once_and_in_order(make_client) -> None:
@@ -35,3 +40,40 @@ async def test_reconnect_after_a_gap_older_than_the_window_asks_for_a_reload(mak
     reload = await socket.next_message(lambda m: m["type"] == "reload", timeout=10)
     assert reload["reason"]
     await socket.close()
+
+
+async def test_socket_without_a_session_is_told_to_log_in(embedded_server) -> None:
+    import websockets
+
+    url = embedded_server.base_url.replace("http://", "ws://") + "/ws"
+    async with websockets.connect(url) as socket:
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd.code == 4401
+
+
+async def test_page_open_across_a_server_restart_is_told_to_reload_and_keeps_getting_posts(
+    tmp_path,
+) -> None:
+    server = EmbeddedServer(tmp_path / "restarting")
+    server.start()
+    author, reader = MurmurClient(server.base_url), MurmurClient(server.base_url)
+    try:
+        await author.sign_up()
+        await reader.sign_up()
+        socket = await reader.open_socket()
+        before = await author.post("before the restart")
+        last = (await socket.next_message(lambda m: m.get("post_id") == before["id"]))["id"]
+        await socket.close()
+
+        server.stop()
+        server.start()
+        socket = await reader.open_socket(last=last)
+        await socket.next_message(lambda m: m["type"] == "reload", timeout=10)
+        after = await author.post("after the restart")
+        await socket.next_message(lambda m: m.get("post_id") == after["id"], timeout=10)
+        await socket.close()
+    finally:
+        await author.close()
+        await reader.close()
+        server.stop()

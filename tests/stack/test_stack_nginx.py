@@ -151,11 +151,11 @@ def test_stopped_replica_is_skipped_for_every_method(lb: str, replicas: dict[str
         assert json.loads(response.read())["replica"] != home
 
 
-def test_body_limits_are_520m_for_uploads_and_100m_elsewhere(
+def test_body_limits_are_520m_for_uploads_and_2m_elsewhere(
     lb: str, replicas: dict[str, Replica]
 ) -> None:
     mb = 1024 * 1024
-    assert _announce_body(lb, "/api/v1/posts", 101 * mb) == 413
+    assert _announce_body(lb, "/api/v1/posts", 3 * mb) == 413
     assert _announce_body(lb, "/api/v1/uploads", 521 * mb) == 413
     assert _request(lb, "POST", "/api/v1/uploads", body=b"x" * (101 * mb)).status == 200
 

@@ -20,7 +20,6 @@ import pytest
 from stack.services import Stack
 from tests.murmur_client import MurmurClient
 
-pytestmark = pytest.mark.stack
 
 
 def in_thread(function: Callable[..., Any], *args: Any) -> Any:
