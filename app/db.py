@@ -9,7 +9,7 @@ from app.settings import DatabaseSettings
 
 logger = logging.getLogger(__name__)
 
-MODEL_MODULES = ["app.accounts.models", "app.posts.models"]
+MODEL_MODULES = ["app.accounts.models", "app.posts.models", "app.social.models"]
 
 
 def tortoise_config(settings: DatabaseSettings) -> dict[str, Any]:

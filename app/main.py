@@ -20,6 +20,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
@@ -34,12 +35,16 @@ from app.feed.handlers import FeedPages
 from app.health import healthz, readyz
 from app.logs import configure_logging
 from app.media_files import media_file
-from app.pages import page_context
+from app.outbox import OutboxRelay
+from app.pages import base_context
 from app.posts.handlers import PostsApi
 from app.posts.service import PostService
 from app.posts.uploads import UploadReceiver
 from app.runtime import Runtime, running, secret_key
 from app.settings import Settings, get_settings
+from app.social.handlers import SocialApi
+from app.social.pages import SocialPages
+from app.social.service import SocialService
 from app.storage.base import StorageUnavailable, Stores
 from app.templating import STATIC_DIR, jinja_env
 from realtime.hub import Hub
@@ -78,6 +83,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "bus": Provide(provide_bus, sync_to_thread=False),
         "hub": Provide(provide_hub, sync_to_thread=False),
         "posts": Provide(provide_posts, sync_to_thread=False),
+        "social": Provide(provide_social, sync_to_thread=False),
+        "relay": Provide(provide_relay, sync_to_thread=False),
         "uploads": Provide(provide_uploads, sync_to_thread=False),
     }
 
@@ -87,6 +94,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountApi,
             FeedPages,
             PostsApi,
+            SocialApi,
+            SocialPages,
             feed_socket,
             healthz,
             readyz,
@@ -107,7 +116,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=True,
         ),
         template_config=TemplateConfig(engine=JinjaTemplateEngine.from_environment(jinja_env())),
-        openapi_config=OpenAPIConfig(title="Murmur API", version="1.0.0", path="/api/schema"),
+        # Only the JSON document: the browsable renderers load scripts from CDNs, and
+        # Murmur serves everything itself.
+        openapi_config=OpenAPIConfig(
+            title="Murmur API",
+            version="1.0.0",
+            path="/api/schema",
+            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+        ),
         exception_handlers={Exception: handle_error},
         logging_config=None,
         request_max_body_size=1024 * 1024,  # forms and JSON; uploads set their own
@@ -133,6 +149,14 @@ def provide_hub(state: State) -> Hub:
 
 def provide_posts(state: State) -> PostService:
     return _runtime(state).posts
+
+
+def provide_social(state: State) -> SocialService:
+    return _runtime(state).social
+
+
+def provide_relay(state: State) -> OutboxRelay:
+    return _runtime(state).relay
 
 
 def provide_uploads(state: State) -> UploadReceiver:
@@ -163,7 +187,7 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         return Response({"status_code": status, "detail": message}, status_code=status)
     if status == 401:
         return Redirect("/login")
-    context = page_context(
+    context = base_context(
         request,
         None,
         status_code=status,
@@ -188,8 +212,13 @@ def _status_and_message(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         return (
             403,
-            "This request is missing its security token (CSRF). Reload the page and try again.",
+            "This request's security token (CSRF) is missing or out of date. "
+            "Reload the page and try again.",
         )
+    if isinstance(exc, RecursionError):
+        return 400, "The request body is nested too deeply to read."
+    if isinstance(exc, OverflowError):
+        return 400, "A number in the request is too large."
     if isinstance(exc, ValidationException):
         return 400, _validation_message(exc)
     if isinstance(exc, NotFoundException):

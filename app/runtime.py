@@ -18,6 +18,7 @@ from app.posts.janitor import sweep_forever
 from app.posts.service import PostService
 from app.posts.uploads import UploadReceiver
 from app.settings import Settings
+from app.social.service import SocialService
 from app.storage import Stores, build_stores
 from realtime.fanout import Fanout
 from realtime.hub import LocalHub
@@ -33,6 +34,7 @@ class Runtime:
     relay: OutboxRelay
     hub: LocalHub
     posts: PostService
+    social: SocialService
     uploads: UploadReceiver
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -75,6 +77,7 @@ async def running(settings: Settings) -> AsyncIterator[Runtime]:
         relay=relay,
         hub=hub,
         posts=PostService(stores, relay, settings.limits),
+        social=SocialService(stores, relay),
         uploads=UploadReceiver(stores, settings.limits, settings.encoder.work_dir / "spool"),
     )
 

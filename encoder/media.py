@@ -538,6 +538,46 @@ def encode_image(src: Path, out_dir: Path, timeout_s: float = 600) -> EncodedMed
     )
 
 
+def encode_avatar(src: Path, out_dir: Path, sizes: tuple[int, ...]) -> dict[int, Path]:
+    """Square sRGB WebPs of the picture's centre, one per side length, with no metadata.
+
+    The largest square that fits is cut from the middle (faces are rarely at the edge of
+    a portrait) and scaled down to each size; a smaller picture is never scaled up.
+    """
+    container = _container_of(src)
+    if container not in IMAGE_CONTAINERS:
+        raise UnsupportedMedia(f"A profile picture must be a photo; this file is a {container}.")
+
+    try:
+        with _open_image(src, container) as img:
+            _check_pixels(*img.size)
+            icc = img.info.get("icc_profile")
+            picture = _decoded_upright(img)
+        square = _to_srgb(_centre_square(picture), icc)
+    except Image.DecompressionBombError as exc:
+        raise _bomb_error() from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise MediaError(
+            "This image could not be read; the file may be damaged or incomplete.", str(exc)
+        ) from exc
+
+    square = _without_unused_alpha(square)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    outputs: dict[int, Path] = {}
+    for size in sizes:
+        path = out_dir / f"avatar-{size}.webp"
+        _save_webp(_fitted(square, size), path)
+        outputs[size] = path
+    return outputs
+
+
+def _centre_square(img: Image.Image) -> Image.Image:
+    side = min(img.size)
+    left = (img.width - side) // 2
+    top = (img.height - side) // 2
+    return img.crop((left, top, left + side, top + side))
+
+
 def _decoded_upright(img: Image.Image) -> Image.Image:
     """The decoded picture, turned upright, in a mode the colour steps understand."""
     orientation = _exif_orientation(img)
@@ -738,6 +778,7 @@ def encode_video(
 
     width, height = fit_box(info.width, info.height)
     duration = mp4_duration(main_path) or info.duration_s
+    _check_complete(info.duration_s, duration)
     return EncodedMedia(
         kind="video",
         mime_type="video/mp4",
@@ -750,6 +791,18 @@ def encode_video(
         thumb_mime_type="image/jpeg",
         has_audio=info.has_audio,
     )
+
+
+def _check_complete(declared_s: float | None, encoded_s: float | None) -> None:
+    """Refuse a file cut short: its header promises more than the decoder could read."""
+    if not declared_s or encoded_s is None:
+        return
+    if encoded_s < declared_s - max(1.0, 0.1 * declared_s):
+        raise MediaError(
+            f"This video file is incomplete: it should last {declared_s:.1f} s, but only "
+            f"{encoded_s:.1f} s could be read. Please upload the whole file again.",
+            f"declared {declared_s:.2f}s, encoded {encoded_s:.2f}s",
+        )
 
 
 def _extract_poster(video: Path, poster: Path, deadline: float, timeout_s: float) -> None:

@@ -15,6 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tortoise.exceptions import DBConnectionError, OperationalError, TransactionManagementError
 from tortoise.transactions import in_transaction
@@ -25,6 +26,7 @@ from app.posts.events import POST_FAILED, POST_READY, enqueue_post_event
 from app.posts.models import Attachment, Notification, Post, PostStatus
 from app.settings import Settings
 from app.storage.base import ObjectNotFound, StorageUnavailable, Stores
+from encoder.avatars import AVATAR_JOB, AvatarJobs
 from encoder.media import EncodedMedia, MediaError, encode
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,7 @@ class EncoderWorker:
         self._bus = bus
         self._relay = relay
         self._work_dir = settings.encoder.work_dir
+        self._avatars = AvatarJobs(settings, stores, relay)
         self.last_progress = time.monotonic()
         """Last time the loop did something; the health endpoint reports it."""
 
@@ -68,8 +71,10 @@ class EncoderWorker:
         topic, group = self._settings.bus.jobs_topic, self._settings.bus.encoder_group
         logger.info("encoder consuming topic=%s group=%s", topic, group)
         async for delivery in self._bus.consume_group(topic, group):
-            post_id = int(delivery.value["post_id"])
-            await self._handle_with_retry(post_id)
+            if delivery.value.get("kind") == AVATAR_JOB:
+                await self._avatar_with_retry(delivery.value)
+            else:
+                await self._handle_with_retry(int(delivery.value["post_id"]))
             await delivery.commit()
             self.last_progress = time.monotonic()
 
@@ -98,6 +103,34 @@ class EncoderWorker:
                 # A fault that a retry cannot cure must not hold up every job behind it.
                 logger.exception("job post_id=%s failed unexpectedly", post_id)
                 await self._fail_unexpectedly(post_id, exc)
+                return
+
+    async def _avatar_with_retry(self, job: dict[str, Any]) -> None:
+        """Like a post job: wait out services that are down, give up on anything else."""
+        user_id, attachment_id = int(job["user_id"]), int(job["attachment_id"])
+        delay = 1.0
+        while True:
+            try:
+                await self._avatars.handle(user_id, attachment_id)
+                return
+            except asyncio.CancelledError:
+                raise
+            except _RETRIABLE as exc:
+                logger.warning(
+                    "avatar job user_id=%s: a service is unavailable (%s: %s); retrying in %.0fs",
+                    user_id,
+                    type(exc).__name__,
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RETRY_MAX_S)
+            except Exception:
+                logger.exception("avatar job user_id=%s failed unexpectedly", user_id)
+                try:
+                    await self._avatars.give_up(user_id, attachment_id)
+                except Exception:
+                    logger.exception("could not report the failed avatar job user_id=%s", user_id)
                 return
 
     async def _fail_unexpectedly(self, post_id: int, exc: Exception) -> None:

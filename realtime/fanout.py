@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 from app.bus.base import Bus, Event
 from app.posts.events import POST_CREATED, POST_DELETED, POST_FAILED, POST_READY
@@ -18,6 +17,7 @@ from app.posts.views import post_view
 from app.storage.base import Stores
 from app.templating import render
 from realtime.hub import Audience, Hub
+from realtime.social_fanout import SocialFanout, notification_message
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ class Fanout:
         self._topic = topic
         self._hub = hub
         self._stores = stores
+        self._social = SocialFanout(hub, stores)
         self.ready = asyncio.Event()
         """Set once the subscription is in place; events from then on reach sockets."""
 
@@ -67,13 +68,17 @@ class Fanout:
             self._hub.publish(event.position, gone, Audience(except_user=author_id))
         elif kind == POST_DELETED:
             self._hub.publish(event.position, base)
+        elif self._social.handles(kind):
+            await self._social.dispatch(event)
         else:
             logger.debug("fan-out ignores event type=%s", kind)
 
         notification = event.value.get("notification")
         if notification:
-            message = _notification_message(notification, post_id)
-            self._hub.publish(event.position, message, Audience(only_user=author_id))
+            # Older events name no recipient: those notifications were the author's.
+            notification = {"user_id": author_id, **notification}
+            message = await notification_message(notification, post_id)
+            self._hub.publish(event.position, message, Audience(only_user=notification["user_id"]))
 
     async def _render_post(self, post_id: int) -> str | None:
         post = (
@@ -84,12 +89,3 @@ class Fanout:
         if post is None:
             return None
         return render("feed/_post.html", post=post_view(post, self._stores))
-
-
-def _notification_message(notification: dict[str, Any], post_id: int) -> dict[str, Any]:
-    return {
-        "type": "notification",
-        "kind": notification.get("kind"),
-        "post_id": post_id,
-        "text": notification.get("text"),
-    }

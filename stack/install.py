@@ -33,8 +33,12 @@ MAVEN_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.
 SEAWEEDFS_VERSION = "4.48"
 SEAWEEDFS_WHEEL_SHA256 = "3fa71d325cbe78f674340f5fa7270e4bac446354c8565bd4ee256c3c3c99463d"
 
-DEBIAN_PACKAGES = ("mariadb-server", "nginx", "ffmpeg")
-"""Debian 12's own versions; the release pins them (MariaDB 10.11, Nginx 1.22, ffmpeg 5.1)."""
+DEBIAN_PACKAGES = ("mariadb-server", "nginx", "ffmpeg", "chromium", "fonts-noto-color-emoji")
+"""Debian 12's own versions; the release pins them (MariaDB 10.11, Nginx 1.22, ffmpeg 5.1).
+
+Chromium is the browser the browser tests drive through Playwright (Playwright's own
+download is not needed), and the emoji font lets it draw the emoji people post.
+"""
 
 _COMPLETE = ".complete"
 

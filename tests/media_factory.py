@@ -559,3 +559,17 @@ def truncated_video(directory: Path) -> Path:
     path = directory / "upload_cut.mp4"
     path.write_bytes(source.read_bytes()[:4096])
     return path
+
+
+def cut_short_video(directory: Path, seconds: float = 6) -> Path:
+    """A faststart MP4 cut to its first fifth: the index promises far more than remains."""
+    source = directory / "whole_faststart.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", _video_marks_filter(320, 240), "-t", f"{seconds:g}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-movflags", "+faststart", str(source),
+    )  # fmt: skip
+    path = directory / "cut_short.mp4"
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 5])
+    return path

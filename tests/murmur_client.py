@@ -97,6 +97,19 @@ class MurmurClient:
                 raise AssertionError(f"post {post_id} is {post['status']}, wanted {status}: {post}")
             await asyncio.sleep(0.2)
 
+    async def follow(self, username: str, on: bool = True) -> httpx.Response:
+        method = self.http.put if on else self.http.delete
+        return await method(f"/api/v1/users/{username}/follow", headers=await self.headers())
+
+    async def like(self, post_id: int, on: bool = True) -> httpx.Response:
+        method = self.http.put if on else self.http.delete
+        return await method(f"/api/v1/posts/{post_id}/like", headers=await self.headers())
+
+    async def comment(self, post_id: int, text: str) -> httpx.Response:
+        return await self.http.post(
+            f"/api/v1/posts/{post_id}/comments", json={"text": text}, headers=await self.headers()
+        )
+
     def ws_url(self, last: int | None = None) -> str:
         url = self.base_url.replace("http://", "ws://").replace("https://", "wss://") + "/ws"
         return url if last is None else f"{url}?last={last}"

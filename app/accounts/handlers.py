@@ -35,7 +35,7 @@ class AccountPages(Controller):
         if maybe_viewer is not None:
             return Redirect("/")
         return Template(
-            "auth/login.html", context=page_context(request, None, error=None, username="")
+            "auth/login.html", context=await page_context(request, None, error=None, username="")
         )
 
     @post("/login", name="login", status_code=303)
@@ -45,7 +45,7 @@ class AccountPages(Controller):
         try:
             user = await service.authenticate(data.username, data.password)
         except DomainError as exc:
-            context = page_context(request, None, error=exc.message, username=data.username)
+            context = await page_context(request, None, error=exc.message, username=data.username)
             return Template("auth/login.html", context=context, status_code=exc.status_code)
         return await _logged_in_redirect(user, secure_cookies)
 
@@ -54,7 +54,7 @@ class AccountPages(Controller):
         if maybe_viewer is not None:
             return Redirect("/")
         return Template(
-            "auth/signup.html", context=page_context(request, None, error=None, username="")
+            "auth/signup.html", context=await page_context(request, None, error=None, username="")
         )
 
     @post("/signup", name="signup", status_code=303)
@@ -64,7 +64,7 @@ class AccountPages(Controller):
         try:
             user = await service.sign_up(data.username, data.password)
         except DomainError as exc:
-            context = page_context(request, None, error=exc.message, username=data.username)
+            context = await page_context(request, None, error=exc.message, username=data.username)
             return Template("auth/signup.html", context=context, status_code=exc.status_code)
         return await _logged_in_redirect(user, secure_cookies)
 

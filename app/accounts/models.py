@@ -15,6 +15,10 @@ class User(Model):
     password_hash = fields.CharField(max_length=255)
     display_name = fields.CharField(max_length=60, default="")
     bio = fields.CharField(max_length=300, default="")
+    avatar_key = fields.CharField(max_length=200, default="")
+    """Prefix of the finished avatar in the media bucket ("" draws the initial letter)."""
+    avatar_pending_id = fields.BigIntField(null=True)
+    """Upload being turned into the avatar; a newer choice supersedes it."""
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -12,6 +12,7 @@ POST_CREATED = "post.created"
 POST_READY = "post.ready"
 POST_FAILED = "post.failed"
 POST_DELETED = "post.deleted"
+POST_EDITED = "post.edited"
 
 
 async def enqueue_encode_job(post_id: int, connection: BaseDBAsyncClient) -> None:

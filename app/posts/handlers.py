@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from app.accounts.models import User
+from app.feed.tabs import FeedTab, tab_filter
 from app.posts.service import AttachmentInput, PostService
 from app.posts.uploads import UploadReceiver
 from app.posts.views import post_view
@@ -27,6 +28,11 @@ class AttachmentIn:
 class PostIn:
     text: str = ""
     attachments: list[AttachmentIn] = field(default_factory=list)
+
+
+@dataclass
+class PostEditIn:
+    text: str
 
 
 @dataclass
@@ -63,8 +69,10 @@ class PostsApi(Controller):
         stores: Stores,
         before: int | None = Parameter(default=None, ge=1),
         limit: int = Parameter(default=20, ge=1, le=100),
+        feed: FeedTab = FeedTab.EVERYONE,
     ) -> PostPageOut:
-        page = await posts.feed(viewer, before, limit)
+        """feed=following lists only the people you follow, and your own posts."""
+        page = await posts.feed(viewer, before, limit, only=tab_filter(feed, viewer))
         return PostPageOut(
             posts=[post_view(p, stores).to_json() for p in page.posts], next_cursor=page.next_cursor
         )
@@ -83,6 +91,13 @@ class PostsApi(Controller):
         self, post_id: int, viewer: User, posts: PostService, stores: Stores
     ) -> dict[str, Any]:
         return post_view(await posts.get(post_id, viewer), stores).to_json()
+
+    @patch("/posts/{post_id:int}", summary="Change the text of your own post")
+    async def edit_post(
+        self, post_id: int, data: PostEditIn, viewer: User, posts: PostService, stores: Stores
+    ) -> PostOut:
+        view = post_view(await posts.edit(post_id, viewer, data.text), stores)
+        return PostOut(post=view.to_json(), html=render("feed/_post.html", post=view))
 
     @delete("/posts/{post_id:int}", status_code=HTTP_204_NO_CONTENT, summary="Delete your own post")
     async def delete_post(self, post_id: int, viewer: User, posts: PostService) -> None:

@@ -28,6 +28,11 @@ class Post(Model):
     text = fields.TextField()
     status = fields.CharEnumField(PostStatus, max_length=16, default=PostStatus.READY)
     failure_reason = fields.CharField(max_length=300, default="")
+    like_count = fields.IntField(default=0)
+    """Kept in step with the likes table in the transaction that changes it."""
+    comment_count = fields.IntField(default=0)
+    edited_at = fields.DatetimeField(null=True)
+    """When the author last changed the text; None if never."""
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -78,12 +83,15 @@ class Notification(Model):
     )
     kind = fields.CharField(max_length=32)
     post_id = fields.BigIntField(null=True)
+    actor_id = fields.BigIntField(null=True)
+    """The user whose action this is about (a follower, a liker), if any."""
     text = fields.CharField(max_length=300)
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "notifications"
+        indexes = (("user_id", "read_at"),)
 
 
 class OutboxMessage(Model):

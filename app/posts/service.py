@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -11,7 +12,13 @@ from tortoise.transactions import in_transaction
 from app.accounts.models import User
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.outbox import OutboxRelay
-from app.posts.events import POST_CREATED, POST_DELETED, enqueue_encode_job, enqueue_post_event
+from app.posts.events import (
+    POST_CREATED,
+    POST_DELETED,
+    POST_EDITED,
+    enqueue_encode_job,
+    enqueue_post_event,
+)
 from app.posts.models import Attachment, MediaKind, Post, PostStatus
 from app.posts.text import clean_text
 from app.settings import LimitSettings
@@ -84,10 +91,17 @@ class PostService:
             raise NotFound(f"There is no post {post_id}, or it was deleted.")
         return post
 
-    async def feed(self, viewer: User, before: int | None, limit: int | None = None) -> FeedPage:
-        """Newest first, keyset-paginated by post id: no gaps or repeats as posts arrive."""
+    async def feed(
+        self, viewer: User, before: int | None, limit: int | None = None, only: Q | None = None
+    ) -> FeedPage:
+        """Newest first, keyset-paginated by post id: no gaps or repeats as posts arrive.
+
+        ``only`` narrows the feed (one author's posts, the people the viewer follows).
+        """
         limit = limit or self._limits.feed_page_size
         query = self._visible_to(viewer)
+        if only is not None:
+            query = query.filter(only)
         if before is not None:
             query = query.filter(id__lt=before)
 
@@ -118,6 +132,32 @@ class PostService:
 
         await self._delete_objects(keys)
         logger.info("post deleted post_id=%s author_id=%s", post_id, requester.id)
+
+    async def edit(self, post_id: int, requester: User, text: str) -> Post:
+        """Replace the text of the requester's own post and tell everyone who can see it."""
+        post = await Post.get_or_none(id=post_id).prefetch_related("attachments")
+        if post is None:
+            raise NotFound(f"There is no post {post_id}, or it was deleted.")
+        if post.author_id != requester.id:  # type: ignore[attr-defined]
+            raise Forbidden("You can only edit your own posts.")
+        text = clean_text(text, self._limits.max_text_chars)
+        if not text and not list(post.attachments):
+            raise InvalidInput("A post without photos or a video needs some text.")
+
+        async with in_transaction() as connection:
+            updated = (
+                await Post.filter(id=post_id)
+                .using_db(connection)
+                .update(text=text, edited_at=datetime.now(UTC))
+            )
+            if updated:
+                await enqueue_post_event(POST_EDITED, post_id, requester.id, connection)
+        if not updated:
+            raise NotFound(f"There is no post {post_id}, or it was deleted.")
+        self._relay.wake()
+
+        logger.info("post edited post_id=%s author_id=%s", post_id, requester.id)
+        return await self.get(post_id, viewer=requester)
 
     def _visible_to(self, viewer: User):  # type: ignore[no-untyped-def]
         # Failed posts are shown to their author only, with the reason.

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from app.posts.models import Attachment, Post, PostStatus
 from app.posts.text import text_to_html
+from app.social.avatars import avatar_url
 from app.storage.base import Stores
 
 
@@ -41,6 +42,10 @@ class PostView:
     failure_reason: str
     permalink: str
     attachments: list[AttachmentView] = field(default_factory=list)
+    author_avatar_url: str = ""
+    like_count: int = 0
+    comment_count: int = 0
+    edited: bool = False
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -84,4 +89,8 @@ def post_view(post: Post, stores: Stores) -> PostView:
         failure_reason=post.failure_reason if post.status == PostStatus.FAILED else "",
         permalink=f"/posts/{post.id}",
         attachments=[attachment_view(a, stores, author.username) for a in attachments],
+        author_avatar_url=avatar_url(author.avatar_key, stores),
+        like_count=post.like_count,
+        comment_count=post.comment_count,
+        edited=post.edited_at is not None,
     )

@@ -145,3 +145,17 @@ async def test_oversize_upload_gets_413_and_leaves_nothing(
 def _buffer_files(data_dir: Path) -> set[Path]:
     root = data_dir / "objects" / "murmur-buffer"
     return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+
+
+async def test_absurd_inputs_get_400_not_500(make_client) -> None:
+    client: MurmurClient = await make_client()
+    deep = "[" * 100_000
+    response = await client.http.post(
+        "/api/v1/posts",
+        content=deep,
+        headers={**await client.headers(), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    huge = "9" * 25
+    assert (await client.http.get(f"/api/v1/posts/{huge}")).status_code in (400, 404)
+    assert (await client.http.get("/api/v1/posts", params={"before": huge})).status_code == 400

@@ -25,6 +25,7 @@ from tests.media_factory import (
     GREY,
     RED,
     corner_colours,
+    cut_short_video,
     ffprobe,
     is_close,
     mp4_top_level_boxes,
@@ -248,3 +249,10 @@ def test_timeout_kills_ffmpeg_and_raises_media_error(full_hd_video: Path, tmp_pa
     assert "took longer than" in caught.value.reason  # the probe or, usually, the encode
     children = [p.name() for p in psutil.Process().children(recursive=True)]
     assert "ffmpeg" not in children and "ffprobe" not in children
+
+
+def test_encode_video_refuses_a_file_cut_short_instead_of_publishing_a_fragment(tmp_path: Path) -> None:
+    source = cut_short_video(tmp_path)
+    with pytest.raises(MediaError) as error:
+        encode_video(source, tmp_path / "out")
+    assert "incomplete" in error.value.reason

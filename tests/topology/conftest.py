@@ -21,7 +21,6 @@ from stack.services import Stack
 from tests.murmur_client import MurmurClient
 
 
-
 def in_thread(function: Callable[..., Any], *args: Any) -> Any:
     # The launcher runs event loops of its own for health probes; keep them off ours.
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:

@@ -6,10 +6,12 @@ import { initPosts } from "./posts.js";
 import { initFeed } from "./feed.js";
 import { initComposer } from "./composer.js";
 import { startLive } from "./live.js";
+import { initSocial } from "./social.js";
 
 startClock();
 initNotifications();
 initPosts();
+initSocial();
 
 const feed = document.getElementById("feed");
 if (feed) initFeed(feed);
@@ -17,4 +19,7 @@ if (feed) initFeed(feed);
 const composer = document.getElementById("composer");
 if (composer) initComposer(composer);
 
-if (feed || document.querySelector("[data-permalink]")) startLive();
+// Every logged-in page listens: notifications reach all of a user's open tabs.
+if (feed || document.querySelector("[data-permalink]") || document.body.dataset.userId) {
+  startLive();
+}

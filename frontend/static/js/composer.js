@@ -38,7 +38,8 @@ export function initComposer(form) {
   const pickButton = form.querySelector("#composer-pick");
   const submitButton = form.querySelector("#composer-submit");
 
-  // Each: { file, kind, url, row, alt (input|null), progress, uploadId (null until sent) }.
+  // Each: { file, kind, url, row, alt (input|null), progress, status (text beside the bar),
+  // uploadId (null until sent) }.
   let items = [];
   let sending = false;
 
@@ -103,7 +104,7 @@ export function initComposer(form) {
 
     const thumb = document.createElement("div");
     thumb.className = "attachment-thumb";
-    thumb.append(previewElement(kind, url, thumb));
+    thumb.append(previewElement(kind, url, thumb, file.name));
 
     const body = document.createElement("div");
     body.className = "attachment-body";
@@ -123,7 +124,7 @@ export function initComposer(form) {
       alt = document.createElement("input");
       alt.type = "text";
       alt.maxLength = 500;
-      alt.placeholder = "Describe the image for people who can't see it";
+      alt.placeholder = "Describe it for people who can't see it";
       label.append(alt);
       body.append(label);
     }
@@ -133,7 +134,9 @@ export function initComposer(form) {
     progress.value = 0;
     progress.hidden = true;
     progress.setAttribute("aria-label", `Upload progress of ${file.name}`);
-    body.append(progress);
+    const status = document.createElement("span");
+    status.className = "attachment-status";
+    body.append(progress, status);
 
     const remove = document.createElement("button");
     remove.type = "button";
@@ -147,12 +150,12 @@ export function initComposer(form) {
     row.append(thumb, body, remove);
     list.append(row);
 
-    const item = { file, kind, url, row, alt, progress, uploadId: null };
+    const item = { file, kind, url, row, alt, progress, status, uploadId: null };
     remove.addEventListener("click", () => removeItem(item));
     items.push(item);
   }
 
-  function previewElement(kind, url, thumb) {
+  function previewElement(kind, url, thumb, name) {
     const unavailable = () => thumb.replaceChildren(kind === "video" ? "Video" : "No preview");
     if (kind === "video") {
       // The #t fragment makes the browser paint a frame instead of a blank box.
@@ -165,7 +168,7 @@ export function initComposer(form) {
       return video;
     }
     const image = document.createElement("img");
-    image.alt = "";
+    image.alt = `Preview of ${name}`;
     image.src = url;
     image.addEventListener("error", unavailable); // e.g. HEIC, which browsers can't draw
     return image;
@@ -210,10 +213,17 @@ export function initComposer(form) {
     }
   }
 
+  /** The words beside a file's bar; is-failed marks the row whose upload was refused. */
+  function setStatus(item, text, failed = false) {
+    item.status.textContent = text;
+    item.row.classList.toggle("is-failed", failed);
+  }
+
   function upload(item) {
     const { file, progress } = item;
     progress.hidden = false;
     progress.value = 0;
+    setStatus(item, "Uploading…");
 
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
@@ -223,23 +233,31 @@ export function initComposer(form) {
       xhr.setRequestHeader("Accept", "application/json");
 
       xhr.upload.addEventListener("progress", (event) => {
-        if (event.lengthComputable) progress.value = (event.loaded / event.total) * 100;
+        if (!event.lengthComputable) return;
+        progress.value = (event.loaded / event.total) * 100;
+        setStatus(item, `Uploading… ${formatBytes(event.loaded)} of ${formatBytes(event.total)}`);
       });
       // Every byte is sent; the server is now checking the file, which takes a moment.
-      xhr.upload.addEventListener("load", () => progress.removeAttribute("value"));
+      xhr.upload.addEventListener("load", () => {
+        progress.removeAttribute("value");
+        setStatus(item, "Checking the file…");
+      });
 
       xhr.addEventListener("load", () => {
         if (xhr.status === 201 || xhr.status === 200) {
           progress.value = 100;
+          setStatus(item, "Uploaded");
           resolve(JSON.parse(xhr.responseText));
         } else {
           progress.hidden = true;
+          setStatus(item, "Not uploaded: see the message below", true);
           const detail = detailFromText(xhr.status, xhr.responseText);
           reject(new Error(`Couldn't upload “${file.name}”: ${detail}`));
         }
       });
       xhr.addEventListener("error", () => {
         progress.hidden = true;
+        setStatus(item, "Not uploaded: see the message below", true);
         reject(new Error(`Couldn't upload “${file.name}”: the connection dropped. Try again.`));
       });
       xhr.send(file);

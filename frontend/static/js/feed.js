@@ -27,7 +27,9 @@ export function initFeed(feed) {
 
     try {
       const cursor = pager.dataset.nextCursor;
-      const response = await fetch(`/feed/page?before=${encodeURIComponent(cursor)}`, {
+      // A tab or a profile names its own fragment URL; the plain feed is the default.
+      const base = pager.dataset.pageUrl || "/feed/page?";
+      const response = await fetch(`${base}before=${encodeURIComponent(cursor)}`, {
         headers: { Accept: "text/html" },
       });
       if (!response.ok) throw new Error(await responseDetail(response));
@@ -64,7 +66,9 @@ export function initFeed(feed) {
     const next = template.content.querySelector("[data-next-cursor]")?.dataset.nextCursor;
     if (next) {
       pager.dataset.nextCursor = next;
-      button.href = `/?before=${encodeURIComponent(next)}`;
+      const link = new URL(button.href, location.href);
+      link.searchParams.set("before", next);
+      button.href = link.pathname + link.search;
     } else {
       observer.disconnect();
       pager.replaceWith(endMarker());

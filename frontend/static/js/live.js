@@ -7,6 +7,7 @@ import {
   feedElement, findPost, focusPost, insertAtTop, markFailed, removePost, replacePost,
 } from "./posts.js";
 import { addNotification, hideBanner, showBanner } from "./notify.js";
+import { feedAccepts, socialHandlers } from "./social.js";
 
 const NEAR_TOP_PX = 300;
 const FIRST_DELAY_MS = 1000;
@@ -107,11 +108,13 @@ const HANDLERS = {
   },
   ping() {},
   "post.created"(message) {
-    addPost(message.post_id, message.html);
+    if (feedAccepts(message.author_id)) addPost(message.post_id, message.html);
   },
   "post.ready"(message) {
     if (queued.has(String(message.post_id))) queued.set(String(message.post_id), message.html);
-    else if (!replacePost(message.post_id, message.html)) addPost(message.post_id, message.html);
+    else if (!replacePost(message.post_id, message.html) && feedAccepts(message.author_id)) {
+      addPost(message.post_id, message.html);
+    }
   },
   "post.failed"(message) {
     if (String(message.author_id) === currentUserId()) {
@@ -126,6 +129,7 @@ const HANDLERS = {
   notification(message) {
     addNotification(message);
   },
+  ...socialHandlers,
   reload() {
     showBanner("reload", "New activity was missed while you were away.", "Reload", () => {
       location.reload();

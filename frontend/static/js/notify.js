@@ -1,7 +1,7 @@
 // Telling the reader things: toasts in the polite live region, the notification bell with
 // its unread badge (#notif-count) and list, and banners (live updates paused, activity missed).
 
-import { postUrl } from "./util.js";
+import { csrfToken, postUrl } from "./util.js";
 import { refreshTimes } from "./time.js";
 
 const TOAST_MS = 8000;
@@ -58,7 +58,7 @@ export function addNotification(message) {
   const href = message.post_id ? postUrl(message.post_id) : "";
   toast(message.text, { href, linkText: "View post" });
   listNotification(message.text, href);
-  setUnread(unread + 1);
+  setUnread(typeof message.unread === "number" ? message.unread : unread + 1);
 }
 
 function listNotification(text, href) {
@@ -79,7 +79,7 @@ function listNotification(text, href) {
   refreshTimes(item);
 }
 
-function setUnread(count) {
+export function setUnread(count) {
   unread = count;
   const badge = document.getElementById("notif-count");
   const button = document.getElementById("notif-button");
@@ -91,6 +91,15 @@ function setUnread(count) {
     const suffix = count ? `, ${count} unread` : "";
     button.setAttribute("aria-label", `Notifications${suffix}`);
   }
+}
+
+function markAllRead() {
+  fetch("/api/v1/notifications/read", {
+    method: "POST",
+    headers: { "X-CSRF-Token": csrfToken(), Accept: "application/json" },
+  }).catch(() => {
+    // Offline: the badge is already cleared here; the server still counts them unread.
+  });
 }
 
 export function initNotifications() {
@@ -109,8 +118,11 @@ export function initNotifications() {
     const opening = panel.hidden;
     panel.hidden = !opening;
     button.setAttribute("aria-expanded", String(opening));
-    // Seen once opened. Only this page's count resets: there is no read-marker API yet.
-    if (opening) setUnread(0);
+    // Seen once opened: marked read on the server too, which resets the user's other tabs.
+    if (opening && unread > 0) {
+      setUnread(0);
+      markAllRead();
+    }
   });
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && !panel.hidden) {

@@ -113,7 +113,9 @@ export function markFailed(postId, reason) {
     note.className = "post-note post-failure";
     post.append(note);
   }
-  note.textContent = `This post couldn't be published: ${reason || "the media could not be processed"}`;
+  note.textContent =
+    `This post couldn't be published: ${reason || "the media could not be processed."} ` +
+    "Only you can see it. Delete it, then post again with another file.";
   enhance(post);
 }
 

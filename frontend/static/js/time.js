@@ -1,10 +1,11 @@
 // Relative timestamps ("3 min ago") on every <time datetime> in the page, kept fresh every
-// 30 s. The full date stays in the title attribute for hover.
+// 30 s. The full date, in the reader's time zone, is in the title attribute for hover.
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const REFRESH_MS = 30_000;
+const FULL_DATE = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
 
 export function relativeTime(date, now = new Date()) {
   const seconds = Math.round((now - date) / 1000);
@@ -39,7 +40,9 @@ export function refreshTimes(root = document) {
     if (Number.isNaN(date.getTime())) continue;
 
     el.textContent = relativeTime(date, now);
-    if (!el.title) el.title = date.toLocaleString();
+    // The server's title is the date in UTC, for pages without JavaScript; the reader's
+    // own clock and language read better.
+    el.title = FULL_DATE.format(date);
   }
 }
 

@@ -1,0 +1,1 @@
+"""Follows, likes, comments, profiles and notifications."""
