@@ -165,7 +165,7 @@ def provide_uploads(state: State) -> UploadReceiver:
 
 _UNAVAILABLE = {
     DBConnectionError: "The database is not reachable right now. Please try again in a moment.",
-    OperationalError: "The database is not reachable right now. Please try again in a moment.",
+    OperationalError: "The database could not complete this request right now. Please try again soon.",
     StorageUnavailable: "File storage is not reachable right now. Please try again in a moment.",
     BusUnavailable: "The message bus is not reachable right now. Please try again in a moment.",
     ConnectionError: "A service Murmur needs is not reachable right now. Please try again soon.",

@@ -50,6 +50,7 @@ class FeedPages(Controller):
             next_cursor=page.next_cursor,
             limits=settings.limits,
             last_event_id=last_event_id,
+            before=before,
             tab=chosen.value,
             follows_anyone=bool(followed),
             live_authors=[*followed, maybe_viewer.id] if chosen == FeedTab.FOLLOWING else None,
