@@ -294,7 +294,8 @@ export function initComposer(form) {
       return;
     }
     if (used > limits.text) {
-      showError(`Your post is ${used - limits.text} characters over the ${limits.text}-character limit.`);
+      const over = used - limits.text;
+      showError(`Your post is ${over} ${over === 1 ? "character" : "characters"} over the ${limits.text}-character limit.`);
       textarea.focus();
       return;
     }

@@ -51,8 +51,18 @@ function connect() {
   socket.addEventListener("close", onClose);
 }
 
-function onClose() {
+// Close codes the server sends when it refuses a socket (see realtime/socket.py).
+const CLOSE_UNAUTHENTICATED = 4401;
+
+function onClose(event) {
   socket = null;
+  if (event && event.code === CLOSE_UNAUTHENTICATED) {
+    // The session ended (logged out in another tab, or expired): retrying cannot help.
+    showBanner("signed-out", "You have been logged out.", "Log in again", () => {
+      window.location.assign("/login");
+    });
+    return;
+  }
   const ceiling = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
   attempt += 1;
   // Jitter spreads reconnects after a replica restart instead of a thundering herd.
