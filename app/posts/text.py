@@ -12,14 +12,17 @@ from app.errors import InvalidInput
 _URL_RE = re.compile(r"\bhttps?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
 
 
-def clean_text(text: str, max_chars: int) -> str:
-    """Normalise line endings and check the length in code points (emoji count once)."""
+def clean_text(text: str, max_chars: int, noun: str = "Posts") -> str:
+    """Normalise line endings and check the length in code points (emoji count once).
+
+    noun names what the text is ("Posts", "Comments") in the error messages.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if "\x00" in text:
-        raise InvalidInput("Post text cannot contain NUL characters.")
+        raise InvalidInput(f"{noun} cannot contain NUL characters.")
     if len(text) > max_chars:
         raise InvalidInput(
-            f"Posts can be at most {max_chars} characters; this one has {len(text)}."
+            f"{noun} can be at most {max_chars} characters; this one has {len(text)}."
         )
     return text
 

@@ -21,6 +21,7 @@ from app.accounts.models import User
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.outbox import JOBS, OutboxRelay, enqueue
 from app.posts.models import Attachment, MediaKind, Notification, Post, PostStatus
+from app.posts.text import clean_text
 from app.social import notifications
 from app.social.events import (
     COMMENT_CREATED,
@@ -96,15 +97,9 @@ def following_feed(viewer: User) -> Q:
 
 
 def clean_comment(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = clean_text(text, MAX_COMMENT_CHARS, noun="Comments")
     if not text:
         raise InvalidInput("Write something before sending a comment.")
-    if "\x00" in text:
-        raise InvalidInput("Comments cannot contain NUL characters.")
-    if len(text) > MAX_COMMENT_CHARS:
-        raise InvalidInput(
-            f"Comments can be at most {MAX_COMMENT_CHARS} characters; this one has {len(text)}."
-        )
     return text
 
 
