@@ -358,3 +358,40 @@ class SocketWatch:
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout}s waiting for {what}")
             await asyncio.sleep(0.05)
+
+
+# -- likes, comments, notifications ------------------------------------------------------
+
+
+def like_button(page: Page, post_id: int) -> Locator:
+    return post(page, post_id).locator(".post-actions [data-like]")
+
+
+def like_count(page: Page, post_id: int) -> Locator:
+    return like_button(page, post_id).locator("[data-like-count]")
+
+
+def comment_count(page: Page, post_id: int) -> Locator:
+    return post(page, post_id).locator(".post-actions [data-comment-count]")
+
+
+def comments_under(page: Page, post_id: int) -> Locator:
+    """The comments shown in the post's open comments section, oldest first."""
+    return page.locator(f'#comments-{post_id}[data-loaded="true"] .comment')
+
+
+async def open_comments(page: Page, post_id: int) -> None:
+    """Click the post's comments button and wait until its section is loaded and shown."""
+    await post(page, post_id).locator("[data-comments-toggle]").click()
+    await page.locator(f'#comments-{post_id}[data-loaded="true"]').wait_for()
+
+
+async def send_comment(page: Page, post_id: int, text: str) -> None:
+    """Type a comment in the post's open comments section and press Send."""
+    section = page.locator(f"#comments-{post_id}")
+    await section.get_by_label("Write a comment").fill(text)
+    await section.get_by_role("button", name="Send").click()
+
+
+def notification_badge(page: Page) -> Locator:
+    return page.locator("#notif-count")
