@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -187,9 +188,11 @@ def handle_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
         return Response({"status_code": status, "detail": message}, status_code=status)
     if status == 401:
         return Redirect("/login")
+    # The session was looked up before the error if the handler needed it; show it.
+    session = getattr(request.state, "session_info", None)
     context = base_context(
         request,
-        None,
+        session.user if session else None,
         status_code=status,
         title=_TITLES.get(status, "Something went wrong"),
         message=message,
@@ -231,10 +234,27 @@ def _status_and_message(exc: Exception) -> tuple[int, str]:
     return 500, "Something went wrong on our side. Please try again."
 
 
+_PLAIN_TYPES = {
+    "int": "a whole number",
+    "str": "text",
+    "bool": "true or false",
+    "float": "a number",
+}
+
+
 def _validation_message(exc: ValidationException) -> str:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    details = [f"{e.get('key', 'body')}: {e.get('message')}" for e in extra if isinstance(e, dict)]
+    details = [_plain_detail(e) for e in extra if isinstance(e, dict)]
     return "The request was not valid: " + ("; ".join(details) if details else str(exc.detail))
+
+
+def _plain_detail(error: dict[str, Any]) -> str:
+    """'before: Expected `int | null`, got `str`' becomes 'before should be a whole number'."""
+    key, message = error.get("key", "body"), str(error.get("message", ""))
+    match = re.match(r"Expected `(\w+)", message)
+    if match and match.group(1) in _PLAIN_TYPES:
+        return f"{key} should be {_PLAIN_TYPES[match.group(1)]}"
+    return f"{key}: {message}"
 
 
 def request_log_middleware(app: ASGIApp) -> ASGIApp:

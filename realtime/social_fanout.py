@@ -97,14 +97,15 @@ class SocialFanout:
         post = await Post.get_or_none(id=value["post_id"])
         if post is None:
             return
-        message = {
-            "type": POST_LIKED,
-            "post_id": post.id,
-            "like_count": post.like_count,
-            "user_id": value["user_id"],
-            "liked": value["liked"],
-        }
-        self._hub.publish(position, message, post_audience(post))
+        # Everyone sees the count; only the liker's own tabs learn who it was.
+        count = {"type": POST_LIKED, "post_id": post.id, "like_count": post.like_count}
+        liker = int(value["user_id"])
+        audience = post_audience(post)
+        if audience.only_user != liker:
+            others = audience if audience.only_user is not None else Audience(except_user=liker)
+            self._hub.publish(position, count, others)
+        mine = {**count, "user_id": liker, "liked": value["liked"]}
+        self._hub.publish(position, mine, Audience(only_user=liker))
 
     async def _comment_created(self, position: int, value: dict[str, Any]) -> None:
         comment = await Comment.get_or_none(id=value["comment_id"]).select_related("author", "post")

@@ -19,7 +19,7 @@ from app.posts.events import (
     enqueue_encode_job,
     enqueue_post_event,
 )
-from app.posts.models import Attachment, MediaKind, Post, PostStatus
+from app.posts.models import Attachment, MediaKind, Notification, Post, PostStatus
 from app.posts.text import clean_text
 from app.settings import LimitSettings
 from app.storage.base import Stores
@@ -127,6 +127,8 @@ class PostService:
         keys = [a for a in post.attachments]
         async with in_transaction() as connection:
             await Post.filter(id=post_id).using_db(connection).delete()
+            # Notifications about it would only lead to a missing page.
+            await Notification.filter(post_id=post_id).using_db(connection).delete()
             await enqueue_post_event(POST_DELETED, post_id, requester.id, connection)
         self._relay.wake()
 
@@ -143,6 +145,8 @@ class PostService:
         text = clean_text(text, self._limits.max_text_chars)
         if not text and not list(post.attachments):
             raise InvalidInput("A post without photos or a video needs some text.")
+        if text == post.text:
+            return await self.get(post_id, viewer=requester)  # nothing changed: no "edited" mark
 
         async with in_transaction() as connection:
             updated = (

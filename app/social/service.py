@@ -18,6 +18,7 @@ from tortoise.expressions import F, Q, Subquery
 from tortoise.transactions import in_transaction
 
 from app.accounts.models import User
+from app.accounts.service import USERNAME_RE
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.outbox import JOBS, OutboxRelay, enqueue
 from app.posts.models import Attachment, MediaKind, Notification, Post, PostStatus
@@ -43,6 +44,11 @@ MAX_BIO_CHARS = 300
 COMMENTS_PAGE_SIZE = 50
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Direction overrides and invisible spaces let a name pass for another or flip the text
+# after it. (The zero-width joiner stays allowed: emoji sequences need it.)
+_DECEPTIVE_RE = re.compile(
+    "[\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 _EXCERPT_CHARS = 80
 
 
@@ -108,10 +114,16 @@ def _excerpt(text: str) -> str:
     return flat if len(flat) <= _EXCERPT_CHARS else flat[: _EXCERPT_CHARS - 1] + "…"
 
 
-def _one_line(value: str, what: str, limit: int) -> str:
-    value = " ".join(value.split())
+def _refuse_hidden_characters(value: str, what: str) -> None:
     if _CONTROL_RE.search(value):
         raise InvalidInput(f"The {what} cannot contain control characters.")
+    if _DECEPTIVE_RE.search(value):
+        raise InvalidInput(f"The {what} cannot contain invisible or text-direction characters.")
+
+
+def _one_line(value: str, what: str, limit: int) -> str:
+    value = " ".join(value.split())
+    _refuse_hidden_characters(value, what)
     if len(value) > limit:
         raise InvalidInput(
             f"The {what} can be at most {limit} characters; this one has {len(value)}."
@@ -127,9 +139,13 @@ class SocialService:
     # -- users and profiles ------------------------------------------------------------
 
     async def user_named(self, username: str) -> User:
-        user = await User.get_or_none(username_key=username.strip().lstrip("@").lower())
+        key = username.strip().lstrip("@").lower()
+        # A name no account can have is not worth a query (and must not reach the
+        # database with a length its column refuses).
+        user = await User.get_or_none(username_key=key) if USERNAME_RE.fullmatch(key) else None
         if user is None:
-            raise NotFound(f"There is no user @{username.lstrip('@')}.")
+            shown = key if len(key) <= 40 else key[:40] + "…"
+            raise NotFound(f"There is no user @{shown}.")
         return user
 
     async def counts(self, user: User, viewer: User) -> ProfileCounts:
@@ -146,13 +162,8 @@ class SocialService:
                 display_name, "display name", MAX_DISPLAY_NAME_CHARS
             )
         if bio is not None:
-            bio = bio.replace("\r\n", "\n").replace("\r", "\n").strip()
-            if "\x00" in bio:
-                raise InvalidInput("The bio cannot contain NUL characters.")
-            if len(bio) > MAX_BIO_CHARS:
-                raise InvalidInput(
-                    f"The bio can be at most {MAX_BIO_CHARS} characters; this one has {len(bio)}."
-                )
+            bio = clean_text(bio, MAX_BIO_CHARS, noun="Bios")
+            _refuse_hidden_characters(bio.replace("\n", " "), "bio")
             changes["bio"] = bio
         if not changes:
             return user
