@@ -496,19 +496,7 @@ def encode_image(src: Path, out_dir: Path, timeout_s: float = 600) -> EncodedMed
     if container not in IMAGE_CONTAINERS:
         raise UnsupportedMedia(f"This file is a {container} video, not an image.")
 
-    try:
-        with _open_image(src, container) as img:
-            _check_pixels(*img.size)
-            icc = img.info.get("icc_profile")
-            picture = _decoded_upright(img)
-        main = _to_srgb(_fitted(picture, IMAGE_MAX_SIDE), icc)
-    except Image.DecompressionBombError as exc:
-        raise _bomb_error() from exc
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        raise MediaError(
-            "This image could not be read; the file may be damaged or incomplete.", str(exc)
-        ) from exc
-
+    source_size, main = _decode_to_srgb(src, container, lambda p: _fitted(p, IMAGE_MAX_SIDE))
     main = _without_unused_alpha(main)
     thumb = _fitted(main, THUMB_MAX_SIDE)
 
@@ -520,7 +508,7 @@ def encode_image(src: Path, out_dir: Path, timeout_s: float = 600) -> EncodedMed
     logger.debug(
         "image %s %dx%d -> %dx%d %s in %.2f s",
         container,
-        *picture.size,
+        *source_size,
         *main.size,
         main.mode,
         time.monotonic() - started,
@@ -538,6 +526,28 @@ def encode_image(src: Path, out_dir: Path, timeout_s: float = 600) -> EncodedMed
     )
 
 
+def _decode_to_srgb(
+    src: Path, container: str, shape: Callable[[Image.Image], Image.Image]
+) -> tuple[tuple[int, int], Image.Image]:
+    """Decode upright, shape (scale or crop), then convert to sRGB; faults become MediaError.
+
+    Shaping before the colour conversion keeps that conversion to the pixels that stay.
+    Returns the upright source size and the result.
+    """
+    try:
+        with _open_image(src, container) as img:
+            _check_pixels(*img.size)
+            icc = img.info.get("icc_profile")
+            picture = _decoded_upright(img)
+        return picture.size, _to_srgb(shape(picture), icc)
+    except Image.DecompressionBombError as exc:
+        raise _bomb_error() from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise MediaError(
+            "This image could not be read; the file may be damaged or incomplete.", str(exc)
+        ) from exc
+
+
 def encode_avatar(src: Path, out_dir: Path, sizes: tuple[int, ...]) -> dict[int, Path]:
     """Square sRGB WebPs of the picture's centre, one per side length, with no metadata.
 
@@ -548,19 +558,7 @@ def encode_avatar(src: Path, out_dir: Path, sizes: tuple[int, ...]) -> dict[int,
     if container not in IMAGE_CONTAINERS:
         raise UnsupportedMedia(f"A profile picture must be a photo; this file is a {container}.")
 
-    try:
-        with _open_image(src, container) as img:
-            _check_pixels(*img.size)
-            icc = img.info.get("icc_profile")
-            picture = _decoded_upright(img)
-        square = _to_srgb(_centre_square(picture), icc)
-    except Image.DecompressionBombError as exc:
-        raise _bomb_error() from exc
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        raise MediaError(
-            "This image could not be read; the file may be damaged or incomplete.", str(exc)
-        ) from exc
-
+    _, square = _decode_to_srgb(src, container, _centre_square)
     square = _without_unused_alpha(square)
     out_dir.mkdir(parents=True, exist_ok=True)
     outputs: dict[int, Path] = {}
