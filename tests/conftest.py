@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.murmur_client import MurmurClient
+from tests.murmur_client import client_factory
 from tests.servers import EmbeddedServer
 
 
@@ -35,18 +35,8 @@ def embedded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedd
 @pytest.fixture
 async def make_client(embedded_server: EmbeddedServer) -> AsyncIterator[object]:
     """Factory of signed-up users' clients against the embedded server."""
-    clients: list[MurmurClient] = []
-
-    async def make(sign_up: bool = True) -> MurmurClient:
-        client = MurmurClient(embedded_server.base_url)
-        clients.append(client)
-        if sign_up:
-            await client.sign_up()
-        return client
-
-    yield make
-    for client in clients:
-        await client.close()
+    async with client_factory(embedded_server.base_url) as make:
+        yield make
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,22 @@ class LiveSocket:
 
     async def close(self) -> None:
         await self.socket.close()
+
+
+@contextlib.asynccontextmanager
+async def client_factory(base_url: str) -> AsyncIterator[Callable[..., Awaitable[MurmurClient]]]:
+    """Makes clients of base_url (signed up unless asked not to) and closes them after."""
+    clients: list[MurmurClient] = []
+
+    async def make(sign_up: bool = True) -> MurmurClient:
+        client = MurmurClient(base_url)
+        clients.append(client)
+        if sign_up:
+            await client.sign_up()
+        return client
+
+    try:
+        yield make
+    finally:
+        for client in clients:
+            await client.close()

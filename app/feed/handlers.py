@@ -9,7 +9,7 @@ from litestar.response import Redirect, Template
 from app.accounts.models import User
 from app.feed.tabs import FeedTab, parse_tab, tab_filter
 from app.pages import page_context
-from app.posts.service import PostService
+from app.posts.service import FeedPage, PostService
 from app.posts.views import post_view
 from app.settings import Settings
 from app.social.service import SocialService
@@ -71,11 +71,7 @@ class FeedPages(Controller):
     ) -> Template:
         chosen = parse_tab(tab, follows_anyone=False)
         page = await posts.feed(viewer, before, only=tab_filter(chosen, viewer))
-        context = {
-            "posts": [post_view(p, stores) for p in page.posts],
-            "next_cursor": page.next_cursor,
-        }
-        return Template("feed/_page.html", context=context)
+        return page_fragment(page, stores)
 
     @get("/posts/{post_id:int}", name="permalink")
     async def permalink(
@@ -101,3 +97,9 @@ class FeedPages(Controller):
             last_event_id=last_event_id,
         )
         return Template("feed/permalink.html", context=context)
+
+
+def page_fragment(page: FeedPage, stores: Stores) -> Template:
+    """A page of posts as the HTML fragment that "load more" appends."""
+    context = {"posts": [post_view(p, stores) for p in page.posts], "next_cursor": page.next_cursor}
+    return Template("feed/_page.html", context=context)

@@ -8,6 +8,7 @@ from litestar.response import Template
 
 from app.accounts.models import User
 from app.errors import NotAuthenticated, NotFound
+from app.feed.handlers import page_fragment
 from app.outbox import OutboxRelay
 from app.pages import page_context
 from app.posts.service import PostService
@@ -84,11 +85,7 @@ class SocialPages(Controller):
         viewer = _logged_in(maybe_viewer)
         user = await social.user_named(username)
         page = await posts.feed(viewer, before, only=authored_by(user))
-        context = {
-            "posts": [post_view(p, stores) for p in page.posts],
-            "next_cursor": page.next_cursor,
-        }
-        return Template("feed/_page.html", context=context)
+        return page_fragment(page, stores)
 
     @get("/notifications", name="notifications")
     async def notifications_page(

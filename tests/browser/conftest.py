@@ -24,7 +24,7 @@ from playwright.async_api import Browser, async_playwright
 from stack.services import Stack
 from tests import media_factory as make
 from tests.browser.session import BrowserSession, artifact_dir
-from tests.murmur_client import MurmurClient
+from tests.murmur_client import MurmurClient, client_factory
 from tests.topology.conftest import in_thread
 
 CHROMIUM = os.environ.get("MURMUR_CHROMIUM", "/usr/bin/chromium")
@@ -86,17 +86,8 @@ async def browsing(
 @pytest.fixture
 async def users(nginx_url: str) -> AsyncIterator[Callable[[], Awaitable[MurmurClient]]]:
     """Factory of people signed up through the API (through Nginx), for set-up."""
-    clients: list[MurmurClient] = []
-
-    async def make_user() -> MurmurClient:
-        client = MurmurClient(nginx_url)
-        clients.append(client)
-        await client.sign_up()
-        return client
-
-    yield make_user
-    for client in clients:
-        await client.close()
+    async with client_factory(nginx_url) as make:
+        yield make
 
 
 class Media:

@@ -251,7 +251,9 @@ def test_timeout_kills_ffmpeg_and_raises_media_error(full_hd_video: Path, tmp_pa
     assert "ffmpeg" not in children and "ffprobe" not in children
 
 
-def test_encode_video_refuses_a_file_cut_short_instead_of_publishing_a_fragment(tmp_path: Path) -> None:
+def test_encode_video_refuses_a_file_cut_short_instead_of_publishing_a_fragment(
+    tmp_path: Path,
+) -> None:
     source = cut_short_video(tmp_path)
     with pytest.raises(MediaError) as error:
         encode_video(source, tmp_path / "out")

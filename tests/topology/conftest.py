@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from stack.services import Stack
-from tests.murmur_client import MurmurClient
+from tests.murmur_client import MurmurClient, client_factory
 
 
 def in_thread(function: Callable[..., Any], *args: Any) -> Any:
@@ -42,17 +42,8 @@ def nginx_url(topology: Stack) -> str:
 @pytest.fixture
 async def through_nginx(nginx_url: str) -> AsyncIterator[Callable[[], Awaitable[MurmurClient]]]:
     """Factory of signed-up users talking to Murmur through Nginx."""
-    clients: list[MurmurClient] = []
-
-    async def make() -> MurmurClient:
-        client = MurmurClient(nginx_url)
-        clients.append(client)
-        await client.sign_up()
-        return client
-
-    yield make
-    for client in clients:
-        await client.close()
+    async with client_factory(nginx_url) as make:
+        yield make
 
 
 async def replica_of(client: MurmurClient) -> str:
